@@ -1,0 +1,48 @@
+"""Batched linear resampling along time, shared by the warping augmentations."""
+
+import torch
+
+
+def unit_grid(lengths, t):
+    """Positions ``j / (L_i - 1)`` in ``[0, 1]`` for ``j < t``, shape (n, t).
+
+    Entries past a sample's length are clipped to 1; they fall in the padding.
+    """
+    steps = torch.arange(t, device=lengths.device, dtype=torch.float32)
+    span = (lengths - 1).clamp(min=1).to(torch.float32)
+    return (steps[None, :] / span[:, None]).clamp(max=1.0)
+
+
+def resample(x, positions, lengths):
+    """Read ``x`` at fractional time ``positions`` by linear interpolation.
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (n, c, t)
+        Series, valid on the prefix ``[0, lengths[i])``.
+    positions : torch.Tensor of shape (n, t_out)
+        Fractional indices into each series; clipped to its valid part.
+    lengths : torch.Tensor of shape (n,)
+        Valid lengths of ``x``; output steps ``j >= lengths[i]`` become NaN
+        when ``t_out == t``, so padding stays padding.
+
+    Returns
+    -------
+    torch.Tensor of shape (n, c, t_out)
+    """
+    n, c, t = x.shape
+    last = (lengths - 1).to(positions.dtype)[:, None]
+    pos = torch.minimum(positions.clamp(min=0.0), last)
+    left = pos.floor()
+    weight = (pos - left).to(x.dtype)[:, None, :]
+    left = left.long()
+    right = torch.minimum(left + 1, last.long())
+    shape = (n, c, positions.shape[1])
+    x_left = x.gather(2, left[:, None, :].expand(shape))
+    x_right = x.gather(2, right[:, None, :].expand(shape))
+    out = torch.lerp(x_left, x_right, weight)
+    if positions.shape[1] == t:
+        steps = torch.arange(t, device=x.device)
+        padding = steps[None, :] >= lengths[:, None]
+        out = out.masked_fill(padding[:, None, :], float("nan"))
+    return out

@@ -1,0 +1,147 @@
+"""Composition of augmentations: sequences and random application."""
+
+from numbers import Real
+
+import torch
+from sklearn.utils._param_validation import Interval
+
+from .base import BaseAugmentation, uniform
+
+
+def step_names(steps):
+    """Names of ``steps`` as :func:`sklearn.pipeline.make_pipeline` derives them.
+
+    Lowercase class names, with ``-1``, ``-2``... appended to repeated names.
+    """
+    names = [type(step).__name__.lower() for step in steps]
+    counts = {name: names.count(name) for name in names}
+    seen = {}
+    unique = []
+    for name in names:
+        if counts[name] > 1:
+            seen[name] = seen.get(name, 0) + 1
+            name = f"{name}-{seen[name]}"
+        unique.append(name)
+    return unique
+
+
+def check_augmentation(value, name):
+    """Raise ``TypeError`` unless ``value`` is an augmentation."""
+    if not isinstance(value, BaseAugmentation):
+        raise TypeError(
+            f"{name} must be an augmentation from sslts.augmentations (a "
+            f"BaseAugmentation), got {type(value).__name__}."
+        )
+
+
+class Compose(BaseAugmentation):
+    """Apply augmentations one after the other.
+
+    Inner parameters are reachable as ``<step name>__<param>``, with step
+    names derived as in :func:`sklearn.pipeline.make_pipeline`, for instance
+    ``Compose([Jitter(), TimeWarp()]).set_params(jitter__sigma=0.1)``. The
+    ``random_state`` of the inner steps is not used: the composition draws
+    for all of them.
+
+    Parameters
+    ----------
+    steps : list of BaseAugmentation
+        Augmentations applied in order.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the stream of random draws (see :class:`BaseAugmentation`).
+    """
+
+    _parameter_constraints = {
+        **BaseAugmentation._parameter_constraints,
+        "steps": [list, tuple],
+    }
+
+    def __init__(self, steps, *, random_state=None):
+        self.steps = steps
+        self.random_state = random_state
+
+    def _check_params(self):
+        if len(self.steps) == 0:
+            raise ValueError("Compose needs at least one augmentation in steps.")
+        for i, step in enumerate(self.steps):
+            check_augmentation(step, f"steps[{i}]")
+            step.validate()
+
+    def named_steps(self):
+        """Return a dict of the steps keyed by their derived names."""
+        return dict(zip(step_names(self.steps), self.steps))
+
+    def get_params(self, deep=True):
+        """Parameters of the composition and, if ``deep``, of its steps."""
+        params = super().get_params(deep=False)
+        if deep:
+            for name, step in self.named_steps().items():
+                params[name] = step
+                for key, value in step.get_params(deep=True).items():
+                    params[f"{name}__{key}"] = value
+        return params
+
+    def set_params(self, **params):
+        """Set parameters, including ``<step name>`` and ``<step name>__<param>``."""
+        if "steps" in params:
+            self.steps = params.pop("steps")
+        own = {k: params.pop(k) for k in list(params) if k in self._get_param_names()}
+        super().set_params(**own)
+        named = self.named_steps()
+        nested = {}
+        for key, value in params.items():
+            name, _, inner = key.partition("__")
+            if name not in named:
+                raise ValueError(
+                    f"Invalid parameter {key!r} for {self!r}: no step named "
+                    f"{name!r}; valid step names are {sorted(named)}."
+                )
+            if inner:
+                nested.setdefault(name, {})[inner] = value
+            else:
+                self.steps = [value if n == name else s for n, s in zip(named, self.steps)]
+        for name, inner in nested.items():
+            self.named_steps()[name].set_params(**inner)
+        return self
+
+    def _augment(self, x, generator, lengths):
+        for step in self.steps:
+            x = step.augment(x, generator, lengths)
+        return x
+
+
+class RandomApply(BaseAugmentation):
+    """Apply an augmentation to each sample with probability ``p``.
+
+    The decision is drawn per sample, so one batch mixes augmented and
+    untouched series.
+
+    Parameters
+    ----------
+    augmentation : BaseAugmentation
+        The augmentation to apply; its parameters are reachable as
+        ``augmentation__<param>``.
+    p : float, default=0.5
+        Probability of applying it to a sample.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the stream of random draws (see :class:`BaseAugmentation`).
+    """
+
+    _parameter_constraints = {
+        **BaseAugmentation._parameter_constraints,
+        "augmentation": [BaseAugmentation],
+        "p": [Interval(Real, 0, 1, closed="both")],
+    }
+
+    def __init__(self, augmentation, p=0.5, *, random_state=None):
+        self.augmentation = augmentation
+        self.p = p
+        self.random_state = random_state
+
+    def _check_params(self):
+        self.augmentation.validate()
+
+    def _augment(self, x, generator, lengths):
+        apply = uniform(x.shape[0], generator, x.device) < self.p
+        augmented = self.augmentation.augment(x, generator, lengths)
+        return torch.where(apply[:, None, None], augmented, x)

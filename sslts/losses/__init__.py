@@ -1,0 +1,23 @@
+"""Self-supervised losses: NT-Xent (SimCLR), Barlow Twins and VICReg."""
+
+from .barlow_twins import BarlowTwinsLoss, barlow_twins_loss
+from .nt_xent import NTXentLoss, nt_xent_loss
+from .vicreg import (
+    VICRegLoss,
+    covariance_loss,
+    invariance_loss,
+    variance_loss,
+    vicreg_loss,
+)
+
+__all__ = [
+    "nt_xent_loss",
+    "NTXentLoss",
+    "barlow_twins_loss",
+    "BarlowTwinsLoss",
+    "vicreg_loss",
+    "VICRegLoss",
+    "invariance_loss",
+    "variance_loss",
+    "covariance_loss",
+]

@@ -1,0 +1,65 @@
+"""Barlow Twins for time series.
+
+Zbontar, Jing, Misra, LeCun & Deny 2021, "Barlow Twins: Self-Supervised
+Learning via Redundancy Reduction", ICML.
+"""
+
+from numbers import Real
+
+from sklearn.utils._param_validation import Interval
+
+from ..base import BaseSSLTransformer, fill_shared_doc
+from ..losses import BarlowTwinsLoss
+from .policies import default_policy
+
+
+@fill_shared_doc
+class BarlowTwinsTransformer(BaseSSLTransformer):
+    """Embed time series with an encoder trained by Barlow Twins.
+
+    The cross-correlation matrix of the projections of two views is driven to
+    the identity: invariance on the diagonal, redundancy reduction off it
+    (Zbontar et al. 2021, ICML).
+
+    Parameters
+    ----------
+    lambda_ : float, default=5e-3
+        Weight of the off-diagonal (redundancy reduction) term.
+%(shared_parameters)s
+
+%(shared_attributes)s
+    """
+
+    _parameter_constraints = {
+        **BaseSSLTransformer._parameter_constraints,
+        "lambda_": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, lambda_=5e-3, *, encoder="resnet", embedding_dim=128,
+                 head_dims=None, augmentations=None, max_epochs=100, batch_size=64,
+                 lr=1e-3, weight_decay=1e-4, validation_fraction=None, device="auto",
+                 callbacks=None, warm_start=False, verbose=0, random_state=None):
+        self.lambda_ = lambda_
+        self.encoder = encoder
+        self.embedding_dim = embedding_dim
+        self.head_dims = head_dims
+        self.augmentations = augmentations
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.validation_fraction = validation_fraction
+        self.device = device
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.random_state = random_state
+
+    def _build_criterion(self):
+        return BarlowTwinsLoss(lambda_=self.lambda_)
+
+    def _default_augmentations(self):
+        return default_policy()
+
+    def _default_head_dims(self, in_features):
+        return (4 * in_features, 4 * in_features)

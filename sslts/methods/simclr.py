@@ -1,0 +1,64 @@
+"""SimCLR for time series.
+
+Chen, Kornblith, Norouzi & Hinton 2020, "A Simple Framework for Contrastive
+Learning of Visual Representations", ICML.
+"""
+
+from numbers import Real
+
+from sklearn.utils._param_validation import Interval
+
+from ..base import BaseSSLTransformer, fill_shared_doc
+from ..losses import NTXentLoss
+from .policies import default_policy
+
+
+@fill_shared_doc
+class SimCLRTransformer(BaseSSLTransformer):
+    """Embed time series with an encoder trained by SimCLR (NT-Xent loss).
+
+    Two augmented views of each series are pulled together and pushed away
+    from the views of the other series in the batch (Chen et al. 2020, ICML).
+
+    Parameters
+    ----------
+    temperature : float, default=0.5
+        Softmax temperature of the NT-Xent loss.
+%(shared_parameters)s
+
+%(shared_attributes)s
+    """
+
+    _parameter_constraints = {
+        **BaseSSLTransformer._parameter_constraints,
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(self, temperature=0.5, *, encoder="resnet", embedding_dim=128,
+                 head_dims=None, augmentations=None, max_epochs=100, batch_size=64,
+                 lr=1e-3, weight_decay=1e-4, validation_fraction=None, device="auto",
+                 callbacks=None, warm_start=False, verbose=0, random_state=None):
+        self.temperature = temperature
+        self.encoder = encoder
+        self.embedding_dim = embedding_dim
+        self.head_dims = head_dims
+        self.augmentations = augmentations
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.validation_fraction = validation_fraction
+        self.device = device
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.random_state = random_state
+
+    def _build_criterion(self):
+        return NTXentLoss(temperature=self.temperature)
+
+    def _default_augmentations(self):
+        return default_policy()
+
+    def _default_head_dims(self, in_features):
+        return (in_features, in_features)

@@ -1,0 +1,75 @@
+"""VICReg for time series.
+
+Bardes, Ponce & LeCun 2022, "VICReg: Variance-Invariance-Covariance
+Regularization for Self-Supervised Learning", ICLR.
+"""
+
+from numbers import Real
+
+from sklearn.utils._param_validation import Interval
+
+from ..base import BaseSSLTransformer, fill_shared_doc
+from ..losses import VICRegLoss
+from .policies import default_policy
+
+
+@fill_shared_doc
+class VICRegTransformer(BaseSSLTransformer):
+    """Embed time series with an encoder trained by VICReg.
+
+    Views are pulled together (invariance) while each projection dimension
+    keeps a standard deviation of at least 1 (variance) and dimensions are
+    decorrelated (covariance) (Bardes et al. 2022, ICLR).
+
+    Parameters
+    ----------
+    sim_weight : float, default=25.0
+        Weight of the invariance (mean squared error) term.
+    var_weight : float, default=25.0
+        Weight of the variance term.
+    cov_weight : float, default=1.0
+        Weight of the covariance term.
+%(shared_parameters)s
+
+%(shared_attributes)s
+    """
+
+    _parameter_constraints = {
+        **BaseSSLTransformer._parameter_constraints,
+        "sim_weight": [Interval(Real, 0, None, closed="left")],
+        "var_weight": [Interval(Real, 0, None, closed="left")],
+        "cov_weight": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, sim_weight=25.0, var_weight=25.0, cov_weight=1.0, *,
+                 encoder="resnet", embedding_dim=128, head_dims=None,
+                 augmentations=None, max_epochs=100, batch_size=64, lr=1e-3,
+                 weight_decay=1e-4, validation_fraction=None, device="auto",
+                 callbacks=None, warm_start=False, verbose=0, random_state=None):
+        self.sim_weight = sim_weight
+        self.var_weight = var_weight
+        self.cov_weight = cov_weight
+        self.encoder = encoder
+        self.embedding_dim = embedding_dim
+        self.head_dims = head_dims
+        self.augmentations = augmentations
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.validation_fraction = validation_fraction
+        self.device = device
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.random_state = random_state
+
+    def _build_criterion(self):
+        return VICRegLoss(sim_weight=self.sim_weight, var_weight=self.var_weight,
+                          cov_weight=self.cov_weight)
+
+    def _default_augmentations(self):
+        return default_policy()
+
+    def _default_head_dims(self, in_features):
+        return (4 * in_features, 4 * in_features)

@@ -1,0 +1,396 @@
+"""Convolutional time-series encoders that handle NaN right-padding.
+
+Every encoder maps a batch ``(n, c, t)`` to embeddings ``(n, out_features)``.
+NaN-padded steps (all channels NaN) are set to zero in the input and the
+activations are multiplied by the padding mask before every convolution, so
+the padded tail acts exactly like the convolution's own zero padding: in eval
+mode the embedding of a series does not depend on how much padding follows it.
+In training mode, batch-norm statistics do include the padded steps.
+"""
+
+import copy
+import numbers
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .pooling import POOLINGS, padding_mask
+
+__all__ = [
+    "MaskedConv1d",
+    "ResNet1D",
+    "FCN",
+    "DilatedCNN",
+    "ENCODERS",
+    "build_encoder",
+    "encoder_output_dim",
+]
+
+
+def _check_int(name, value, minimum=1):
+    """Return ``value`` as an int, raising ValueError if it is not an int >= minimum."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _check_ints(name, values):
+    """Return ``values`` as a non-empty tuple of positive ints, else raise ValueError."""
+    try:
+        values = tuple(values)
+    except TypeError:
+        raise ValueError(f"{name} must be a sequence of positive integers, got {values!r}") from None
+    if not values:
+        raise ValueError(f"{name} must not be empty")
+    return tuple(_check_int(f"{name}[{i}]", v) for i, v in enumerate(values))
+
+
+class MaskedConv1d(nn.Conv1d):
+    """Stride-1 1-D convolution with 'same' output length and input masking.
+
+    Parameters
+    ----------
+    in_channels, out_channels, kernel_size : int
+        As in :class:`torch.nn.Conv1d`; any kernel size (even included).
+    dilation : int, default=1
+        Dilation of the kernel.
+    causal : bool, default=False
+        If True, pad only on the left so output step t sees inputs <= t;
+        otherwise pad symmetrically (one more step on the right for even
+        receptive fields, as PyTorch's ``padding="same"``).
+    bias : bool, default=True
+        Whether to learn an additive bias.
+
+    Notes
+    -----
+    ``forward(x, mask)`` multiplies ``x`` by ``mask`` (shape ``(n, 1, t)``)
+    before zero-padding and convolving.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, dilation=1, causal=False, bias=True):
+        super().__init__(in_channels, out_channels, kernel_size, dilation=dilation, bias=bias)
+        total = dilation * (kernel_size - 1)
+        self.causal = causal
+        self._pad = (total, 0) if causal else (total // 2, total - total // 2)
+
+    def forward(self, x, mask=None):
+        if mask is not None:
+            x = x * mask
+        return super().forward(F.pad(x, self._pad))
+
+
+class _Encoder(nn.Module):
+    """Base class: argument/input checks, masking and pooling.
+
+    Subclasses implement ``_encode(x, mask) -> (n, d, t)`` where ``x`` has
+    NaN replaced by zero and ``mask`` is a float tensor ``(n, 1, t)``.
+    """
+
+    def __init__(self, in_channels, out_features, pooling):
+        super().__init__()
+        self.in_channels = _check_int("in_channels", in_channels)
+        self.out_features = _check_int("out_features", out_features)
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {sorted(POOLINGS)}, got {pooling!r}")
+        self.pooling = pooling
+
+    def _features(self, x):
+        if not torch.is_tensor(x) or x.dim() != 3:
+            shape = tuple(x.shape) if hasattr(x, "shape") else type(x).__name__
+            raise ValueError(f"expected a 3-D input of shape (n, c, t), got {shape}")
+        if x.shape[1] != self.in_channels:
+            raise ValueError(f"expected {self.in_channels} channels, got {x.shape[1]}")
+        if x.shape[2] < 1:
+            raise ValueError("expected at least one time step, got t=0")
+        valid = padding_mask(x)
+        mask = valid.unsqueeze(1).to(x.dtype)
+        h = self._encode(x.masked_fill(torch.isnan(x), 0.0), mask)
+        return h * mask, valid
+
+    def forward_features(self, x):
+        """Per-time-step features.
+
+        Parameters
+        ----------
+        x : Tensor of shape (n, in_channels, t)
+            NaN right-padded batch.
+
+        Returns
+        -------
+        Tensor of shape (n, out_features, t)
+            Features, zero at padded steps.
+        """
+        return self._features(x)[0]
+
+    def forward(self, x):
+        """Embed a batch.
+
+        Parameters
+        ----------
+        x : Tensor of shape (n, in_channels, t)
+            NaN right-padded batch.
+
+        Returns
+        -------
+        Tensor of shape (n, out_features)
+            Masked global pooling of :meth:`forward_features`.
+        """
+        h, valid = self._features(x)
+        return POOLINGS[self.pooling](h, valid)
+
+
+class _ConvBN(nn.Module):
+    """Masked 'same' convolution (no bias) followed by batch norm."""
+
+    def __init__(self, in_channels, out_channels, kernel_size):
+        super().__init__()
+        self.conv = MaskedConv1d(in_channels, out_channels, kernel_size, bias=False)
+        self.bn = nn.BatchNorm1d(out_channels)
+
+    def forward(self, x, mask):
+        return self.bn(self.conv(x, mask))
+
+
+class _ResidualBlock(nn.Module):
+    """Conv-BN-ReLU layers, last ReLU after adding the (1x1 conv +) BN shortcut."""
+
+    def __init__(self, in_channels, out_channels, kernel_sizes):
+        super().__init__()
+        self.layers = nn.ModuleList(
+            _ConvBN(in_channels if i == 0 else out_channels, out_channels, k)
+            for i, k in enumerate(kernel_sizes)
+        )
+        self.shortcut = (
+            _ConvBN(in_channels, out_channels, 1)
+            if in_channels != out_channels
+            else nn.BatchNorm1d(out_channels)
+        )
+
+    def forward(self, x, mask):
+        h = x
+        for i, layer in enumerate(self.layers):
+            h = layer(h, mask)
+            if i < len(self.layers) - 1:
+                h = F.relu(h)
+        s = self.shortcut(x, mask) if isinstance(self.shortcut, _ConvBN) else self.shortcut(x)
+        return F.relu(h + s)
+
+
+class ResNet1D(_Encoder):
+    """Residual network of Wang, Yan & Oates (2017).
+
+    Parameters
+    ----------
+    in_channels : int
+        Number of input channels.
+    out_features : int, default=128
+        Width of the last block, i.e. the embedding size.
+    widths : sequence of int, default=(64, 128)
+        Widths of the blocks before the last one.
+    kernel_sizes : sequence of int, default=(8, 5, 3)
+        Kernel sizes of the conv-BN-ReLU layers inside each block.
+    pooling : {"mean", "max"}, default="mean"
+        Masked global pooling over time.
+
+    References
+    ----------
+    Wang, Yan & Oates, "Time Series Classification from Scratch with Deep
+    Neural Networks: A Strong Baseline", IJCNN 2017.
+    """
+
+    def __init__(self, in_channels, out_features=128, widths=(64, 128), kernel_sizes=(8, 5, 3),
+                 pooling="mean"):
+        super().__init__(in_channels, out_features, pooling)
+        widths = _check_ints("widths", widths) + (self.out_features,)
+        kernel_sizes = _check_ints("kernel_sizes", kernel_sizes)
+        ins = (self.in_channels,) + widths[:-1]
+        self.blocks = nn.ModuleList(_ResidualBlock(i, o, kernel_sizes) for i, o in zip(ins, widths))
+
+    def _encode(self, x, mask):
+        for block in self.blocks:
+            x = block(x, mask)
+        return x
+
+
+class FCN(_Encoder):
+    """Fully convolutional network of Wang, Yan & Oates (2017).
+
+    Parameters
+    ----------
+    in_channels : int
+        Number of input channels.
+    out_features : int, default=128
+        Width of the last layer, i.e. the embedding size.
+    widths : sequence of int, default=(128, 256)
+        Widths of the layers before the last one.
+    kernel_sizes : sequence of int, default=(8, 5, 3)
+        One kernel size per layer (``len(widths) + 1`` values).
+    pooling : {"mean", "max"}, default="mean"
+        Masked global pooling over time.
+
+    References
+    ----------
+    Wang, Yan & Oates, "Time Series Classification from Scratch with Deep
+    Neural Networks: A Strong Baseline", IJCNN 2017.
+    """
+
+    def __init__(self, in_channels, out_features=128, widths=(128, 256), kernel_sizes=(8, 5, 3),
+                 pooling="mean"):
+        super().__init__(in_channels, out_features, pooling)
+        widths = _check_ints("widths", widths) + (self.out_features,)
+        kernel_sizes = _check_ints("kernel_sizes", kernel_sizes)
+        if len(kernel_sizes) != len(widths):
+            raise ValueError(
+                f"kernel_sizes needs one value per layer (len(widths) + 1 = {len(widths)}), "
+                f"got {len(kernel_sizes)}"
+            )
+        ins = (self.in_channels,) + widths[:-1]
+        self.layers = nn.ModuleList(_ConvBN(i, o, k) for i, o, k in zip(ins, widths, kernel_sizes))
+
+    def _encode(self, x, mask):
+        for layer in self.layers:
+            x = F.relu(layer(x, mask))
+        return x
+
+
+class _DilatedBlock(nn.Module):
+    """TS2Vec ConvBlock: GELU-conv-GELU-conv plus (1x1-projected) residual."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, dilation, causal):
+        super().__init__()
+        self.conv1 = MaskedConv1d(in_channels, out_channels, kernel_size, dilation, causal)
+        self.conv2 = MaskedConv1d(out_channels, out_channels, kernel_size, dilation, causal)
+        self.projector = nn.Conv1d(in_channels, out_channels, 1) if in_channels != out_channels else None
+
+    def forward(self, x, mask):
+        residual = x if self.projector is None else self.projector(x)
+        h = self.conv1(F.gelu(x), mask)
+        h = self.conv2(F.gelu(h), mask)
+        return h + residual
+
+
+class DilatedCNN(_Encoder):
+    """Dilated residual CNN of the T-Loss / TS2Vec family.
+
+    A 1x1 input projection to ``hidden_channels``, ``depth`` residual blocks
+    of width ``hidden_channels`` and a last block of width ``out_features``;
+    block k has dilation ``2**k``.
+
+    Parameters
+    ----------
+    in_channels : int
+        Number of input channels.
+    out_features : int, default=320
+        Width of the last block, i.e. the embedding size.
+    hidden_channels : int, default=64
+        Width of the projection and of the hidden blocks.
+    depth : int, default=10
+        Number of hidden blocks (>= 0).
+    kernel_size : int, default=3
+        Kernel size of every dilated convolution.
+    causal : bool, default=True
+        Left padding only (T-Loss): step t sees inputs <= t. If False,
+        symmetric padding (TS2Vec).
+    pooling : {"max", "mean"}, default="max"
+        Masked global pooling over time.
+
+    References
+    ----------
+    Franceschi, Dieuleveut & Jaggi, "Unsupervised Scalable Representation
+    Learning for Multivariate Time Series", NeurIPS 2019.
+    Yue et al., "TS2Vec: Towards Universal Representation of Time Series",
+    AAAI 2022.
+    """
+
+    def __init__(self, in_channels, out_features=320, hidden_channels=64, depth=10, kernel_size=3,
+                 causal=True, pooling="max"):
+        super().__init__(in_channels, out_features, pooling)
+        hidden_channels = _check_int("hidden_channels", hidden_channels)
+        depth = _check_int("depth", depth, minimum=0)
+        kernel_size = _check_int("kernel_size", kernel_size)
+        self.causal = bool(causal)
+        self.input_projection = nn.Conv1d(self.in_channels, hidden_channels, 1)
+        widths = (hidden_channels,) * depth + (self.out_features,)
+        self.blocks = nn.ModuleList(
+            _DilatedBlock(hidden_channels, w, kernel_size, 2**k, self.causal) for k, w in enumerate(widths)
+        )
+
+    def _encode(self, x, mask):
+        x = self.input_projection(x)
+        for block in self.blocks:
+            x = block(x, mask)
+        return x
+
+
+ENCODERS = {"resnet": ResNet1D, "fcn": FCN, "dilated_cnn": DilatedCNN}
+
+
+def build_encoder(encoder, in_channels, out_features):
+    """Build an encoder module from a name, a class or an instance.
+
+    Parameters
+    ----------
+    encoder : str, nn.Module subclass or nn.Module instance
+        A key of :data:`ENCODERS`; a class, called as
+        ``cls(in_channels=in_channels, out_features=out_features)``; or an
+        instance, which is deep-copied (the caller's module is never changed).
+    in_channels : int
+        Number of input channels.
+    out_features : int
+        Embedding size (ignored for instances).
+
+    Returns
+    -------
+    nn.Module
+    """
+    if isinstance(encoder, str):
+        if encoder not in ENCODERS:
+            raise ValueError(f"unknown encoder {encoder!r}; valid names are {sorted(ENCODERS)}")
+        return ENCODERS[encoder](in_channels=in_channels, out_features=out_features)
+    if isinstance(encoder, type) and issubclass(encoder, nn.Module):
+        try:
+            return encoder(in_channels=in_channels, out_features=out_features)
+        except TypeError as exc:
+            raise TypeError(
+                f"encoder class {encoder.__name__} must be constructible as "
+                f"{encoder.__name__}(in_channels=..., out_features=...): {exc}"
+            ) from exc
+    if isinstance(encoder, nn.Module):
+        return copy.deepcopy(encoder)
+    raise TypeError(
+        "encoder must be a name in "
+        f"{sorted(ENCODERS)}, an nn.Module subclass or an nn.Module instance, got {type(encoder).__name__}"
+    )
+
+
+def encoder_output_dim(module, in_channels):
+    """Embedding size of an encoder.
+
+    Parameters
+    ----------
+    module : nn.Module
+        Encoder mapping ``(n, in_channels, t)`` to ``(n, d)``.
+    in_channels : int
+        Number of input channels.
+
+    Returns
+    -------
+    int
+        ``module.out_features`` if present, else ``d`` from a forward pass
+        on zeros ``(2, in_channels, 16)`` in eval mode (training flag restored).
+    """
+    if hasattr(module, "out_features"):
+        return int(module.out_features)
+    param = next(module.parameters(), None)
+    kwargs = {"device": param.device, "dtype": param.dtype} if param is not None else {}
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            out = module(torch.zeros(2, in_channels, 16, **kwargs))
+    finally:
+        module.train(was_training)
+    if out.dim() != 2:
+        raise ValueError(f"encoder output must be 2-D (n, out_features), got shape {tuple(out.shape)}")
+    return int(out.shape[1])

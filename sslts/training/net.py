@@ -1,0 +1,128 @@
+"""The skorch net that trains an encoder and projection head on two views."""
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.dataset import unpack_data
+from skorch.utils import to_device
+
+from ..utils.random import draw_seed, seeded_generator
+from .data import BatchIterator
+
+
+class SSLModule(torch.nn.Module):
+    """Encoder followed by a projection head.
+
+    ``forward`` returns both the representation ``h`` (what ``transform``
+    gives users) and the projection ``z`` (what the loss sees).
+    """
+
+    def __init__(self, encoder, head):
+        super().__init__()
+        self.encoder = encoder
+        self.head = head
+
+    def forward(self, x):
+        h = self.encoder(x)
+        return h, self.head(h)
+
+
+def embedding_std(h):
+    """Mean over dimensions of the batch std of the L2-normalised embeddings.
+
+    A collapse indicator: it falls to 0 when every sample maps to the same
+    direction and is about ``1 / sqrt(d)`` for well spread embeddings.
+    """
+    h = torch.nn.functional.normalize(h.detach().float(), dim=1)
+    return h.std(dim=0).mean().item()
+
+
+class SSLNet(NeuralNet):
+    """skorch ``NeuralNet`` whose step contrasts two augmented views.
+
+    The training iterator is shuffled and yields whole-tensor batches (see
+    :class:`~sslts.training.data.BatchIterator`); each step draws two views
+    with ``augmentation`` on the training device, encodes both in one forward
+    pass and calls ``criterion(z1, z2)``. The batch-level ``embedding_std``
+    collapse indicator is recorded in the history.
+
+    Parameters
+    ----------
+    module : SSLModule
+        Encoder and head.
+    criterion : torch.nn.Module
+        Loss taking the projections of the two views.
+    augmentation : BaseAugmentation
+        Policy that makes the views.
+    random_state : numpy.random.RandomState
+        Source of the seeds of the shuffling and augmentation generators,
+        drawn anew at each call of ``fit_loop``.
+    **kwargs
+        Passed to :class:`skorch.NeuralNet`.
+    """
+
+    def __init__(self, module, criterion, augmentation, random_state, **kwargs):
+        super().__init__(module, criterion, **kwargs)
+        self.augmentation = augmentation
+        self.random_state = random_state
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        rng = self.random_state
+        self._shuffle_generator = seeded_generator(draw_seed(rng))
+        self._augment_generator = seeded_generator(draw_seed(rng), self.device)
+        self._valid_generator = seeded_generator(draw_seed(rng), self.device)
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        finally:
+            del self._shuffle_generator, self._augment_generator, self._valid_generator
+
+    def get_iterator(self, dataset, training=False):
+        if training:
+            return BatchIterator(dataset, self.batch_size, shuffle=True,
+                                 generator=self._shuffle_generator)
+        return BatchIterator(dataset, self.batch_size)
+
+    def two_view_loss(self, x, generator):
+        """Loss of two augmented views of batch ``x`` and their representations."""
+        x = to_device(x, self.device)
+        views = torch.cat([self.augmentation.augment(x, generator),
+                           self.augmentation.augment(x, generator)])
+        h, z = self.module_(views)
+        z1, z2 = z.chunk(2)
+        return self.criterion_(z1, z2), h
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        x, _ = unpack_data(batch)
+        loss, h = self.two_view_loss(x, self._augment_generator)
+        if not torch.isfinite(loss):
+            raise FloatingPointError(
+                f"The training loss became {loss.item()} at epoch "
+                f"{len(self.history)}: training diverged. Lower lr, or check "
+                "that the input is scaled (for instance z-normalised)."
+            )
+        loss.backward()
+        self.history.record_batch("embedding_std", embedding_std(h))
+        return {"loss": loss, "y_pred": h}
+
+    def validation_step(self, batch, **fit_params):
+        self._set_training(False)
+        x, _ = unpack_data(batch)
+        with torch.no_grad():
+            loss, h = self.two_view_loss(x, self._valid_generator)
+        return {"loss": loss, "y_pred": h}
+
+    def embed(self, dataset):
+        """Encode ``dataset`` in eval mode, without augmentation.
+
+        Returns
+        -------
+        numpy.ndarray of float32, shape (n, d)
+        """
+        self.module_.eval()
+        chunks = []
+        with torch.inference_mode():
+            for x, _ in self.get_iterator(dataset):
+                h = self.module_.encoder(to_device(x, self.device))
+                chunks.append(h.float().cpu())
+        return torch.cat(chunks).numpy().astype(np.float32, copy=False)

@@ -1,0 +1,360 @@
+"""Input validation for time series data.
+
+Every estimator in :mod:`sslts` turns its input into one canonical form with
+:func:`check_time_series`: a new float32 C-contiguous array of shape
+``(n_samples, n_channels, n_timepoints)``, right-padded with NaN, plus the
+length of each sample.
+"""
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+__all__ = ["check_time_series", "input_ndim", "restore_input_shape"]
+
+
+def check_time_series(X, *, n_channels=None, min_samples=2, estimator_name=None):
+    """Validate time series data and convert it to a padded 3-D float32 array.
+
+    Parameters
+    ----------
+    X : array-like, list of arrays or pandas.DataFrame
+        Accepted formats:
+
+        - array-like of shape ``(n_samples, n_channels, n_timepoints)``;
+        - array-like of shape ``(n_samples, n_timepoints)``, read as univariate;
+        - list or tuple of arrays of different lengths, each of shape
+          ``(n_timepoints_i,)`` or ``(n_channels, n_timepoints_i)``;
+        - sktime ``nested_univ`` DataFrame (rows are samples, columns are
+          channels, each cell a ``pd.Series`` or 1-D array);
+        - sktime ``pd-multiindex`` DataFrame (row index ``(instance, time)``,
+          columns are channels; rows of an instance are taken in order);
+        - any other numeric DataFrame, read as a 2-D array.
+
+        Booleans, integers and other float dtypes are converted to float32.
+    n_channels : int, default=None
+        Number of channels seen during fit. If given, ``X`` must have it.
+    min_samples : int, default=2
+        Minimum number of samples. Self-supervised training contrasts samples
+        in a batch, so fit needs 2; transform uses 1.
+    estimator_name : str, default=None
+        Name of the calling estimator, used in error messages.
+
+    Returns
+    -------
+    X3 : ndarray of shape (n_samples, n_channels, max_length), dtype float32
+        New C-contiguous array; the input is never modified.
+    lengths : ndarray of shape (n_samples,), dtype int64
+        Valid length of each sample: ``X3[i, :, lengths[i]:]`` is all NaN and
+        ``X3[i, :, :lengths[i]]`` holds no NaN.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is None, sparse, or holds non-numeric values.
+    ValueError
+        If ``X`` is complex, has the wrong number of dimensions, too few
+        samples, no channel or no time point, contains infinity, has a sample
+        or a channel of a sample that is entirely NaN, or has a number of
+        channels other than ``n_channels``.
+
+    Notes
+    -----
+    NaN policy:
+
+    - Trailing time steps where every channel is NaN are padding: the length
+      of sample ``i`` is 1 + the last time index where any channel is finite.
+    - NaN inside that valid prefix are missing values, filled per channel by
+      linear interpolation between the nearest finite neighbours. NaN before
+      the first finite value of a channel take that first value; NaN after
+      its last finite value take that last value.
+    """
+    X3, shape = _to_3d(X)
+    _check_shape(shape, min_samples)
+    if n_channels is not None and X3.shape[1] != n_channels:
+        name = estimator_name or "the estimator"
+        raise ValueError(
+            f"X has {X3.shape[1]} channels, but {name} was fitted with "
+            f"{n_channels} channels."
+        )
+    lengths = _fill_missing(X3)
+    return X3, lengths
+
+
+def input_ndim(X):
+    """Number of dimensions of the input as the user sees it.
+
+    Parameters
+    ----------
+    X : array-like, list of arrays or pandas.DataFrame
+        Any input accepted by :func:`check_time_series`.
+
+    Returns
+    -------
+    ndim : int
+        2 for a 2-D array-like or a plain DataFrame (univariate, one row per
+        sample); 3 for everything else (3-D arrays, ragged lists,
+        ``nested_univ`` and ``pd-multiindex`` frames).
+    """
+    if isinstance(X, pd.DataFrame):
+        return 3 if _is_multiindex(X) or _is_nested(X) else 2
+    try:
+        return 2 if np.ndim(X) == 2 else 3
+    except ValueError:  # ragged list
+        return 3
+
+
+def restore_input_shape(X3, like):
+    """Give an array of shape (n, c, t) the layout of the original input.
+
+    Parameters
+    ----------
+    X3 : ndarray of shape (n_samples, n_channels, n_timepoints)
+        Output computed from ``like``.
+    like : array-like, list of arrays or pandas.DataFrame
+        The original input.
+
+    Returns
+    -------
+    X_out : ndarray
+        ``X3[:, 0, :]`` when ``like`` was 2-D (see :func:`input_ndim`),
+        otherwise ``X3``.
+    """
+    if input_ndim(like) == 2:
+        if X3.shape[1] != 1:
+            raise ValueError(
+                f"Cannot restore a 2-D shape from an array with {X3.shape[1]} "
+                "channels; a 2-D input has a single channel."
+            )
+        return X3[:, 0, :]
+    return X3
+
+
+# --------------------------------------------------------------------------
+# conversion
+
+
+def _to_3d(X):
+    """Return (X3, shape): a new float32 (n, c, t) array and the shape to check.
+
+    ``shape`` is the shape of the input as an array (2-D or 3-D, or another
+    ndim to be rejected); ``X3`` is None when that ndim is not 2 or 3.
+    """
+    if X is None:
+        raise TypeError(
+            "X is None; pass time series data as an array of shape "
+            "(n_samples, n_channels, n_timepoints)."
+        )
+    if sp.issparse(X):
+        raise TypeError(
+            "Sparse data is not supported; convert X to a dense array "
+            "first, e.g. X.toarray()."
+        )
+    if isinstance(X, pd.DataFrame):
+        if _is_multiindex(X):
+            return _from_multiindex(X)
+        if _is_nested(X):
+            rows = [[_as_float32(cell, f"X.iloc[{i}, {j}]", ndim=1)
+                     for j, cell in enumerate(row)]
+                    for i, row in enumerate(X.itertuples(index=False))]
+            return _from_cells(rows)
+        X = _frame_values(X)
+    elif isinstance(X, (list, tuple)):
+        if len(X) == 0:
+            raise ValueError(
+                "Found 0 sample(s); pass at least one time series."
+            )
+        items = [np.asarray(x) for x in X]
+        if any(x.shape != items[0].shape for x in items):
+            return _from_ragged(items)
+        X = np.stack(items)
+    X = _as_float32(X, "X")
+    if X.ndim == 2:
+        return X.reshape(X.shape[0], 1, X.shape[1]), X.shape
+    return (X if X.ndim == 3 else None), X.shape
+
+
+def _as_float32(a, what, ndim=None):
+    """Convert ``a`` to a new float32 C-contiguous array with clear errors."""
+    a = np.asarray(a)
+    kind = a.dtype.kind
+    if kind == "c":
+        raise ValueError(
+            f"Complex data not supported: {what} has dtype {a.dtype}; complex "
+            "data is not supported, pass real values (e.g. np.real or np.abs)."
+        )
+    if kind in "USa":
+        raise TypeError(
+            f"{what} contains strings (dtype {a.dtype}); time series must be "
+            "numeric. Convert them to numbers first."
+        )
+    if kind == "O":
+        try:
+            a = np.asarray(a, dtype=np.float64)
+        except TypeError as e:
+            raise TypeError(
+                f"{e}. {what} has dtype object with non-numeric values; "
+                "convert it to a numeric array first."
+            ) from e
+        except ValueError as e:
+            raise ValueError(
+                f"{e}. {what} has dtype object with non-numeric values; "
+                "convert it to a numeric array first."
+            ) from e
+    elif kind not in "biuf":
+        raise TypeError(
+            f"{what} has unsupported dtype {a.dtype}; time series must be "
+            "numeric (bool, int or float)."
+        )
+    if ndim is not None and a.ndim != ndim:
+        raise ValueError(f"{what} must be {ndim}-D, got shape {a.shape}.")
+    return np.array(a, dtype=np.float32, order="C", copy=True)
+
+
+def _frame_values(df):
+    """Values of a DataFrame, with pandas missing values read as NaN."""
+    values = df.to_numpy()
+    if values.dtype == object:  # e.g. nullable dtypes holding pd.NA
+        try:
+            values = df.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError):
+            pass  # non-numeric: let _as_float32 raise a clear error
+    return values
+
+
+def _is_multiindex(df):
+    return isinstance(df.index, pd.MultiIndex)
+
+
+def _is_nested(df):
+    return df.size > 0 and isinstance(df.iat[0, 0], (pd.Series, np.ndarray))
+
+
+def _from_cells(rows):
+    """Pad ``rows[i][j]`` (1-D float32 arrays) into a NaN-padded (n, c, t)."""
+    n, c = len(rows), len(rows[0])
+    t = max((len(cell) for row in rows for cell in row), default=0)
+    out = np.full((n, c, t), np.nan, dtype=np.float32)
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            out[i, j, : len(cell)] = cell
+    return out, out.shape
+
+
+def _from_ragged(items):
+    """Pad a list of (t_i,) or (c, t_i) arrays of different lengths."""
+    rows = []
+    for i, item in enumerate(items):
+        if item.ndim not in (1, 2):
+            raise ValueError(
+                f"X[{i}] has shape {item.shape}; each item of a list of time "
+                "series must be 1-D (n_timepoints,) or 2-D (n_channels, "
+                "n_timepoints)."
+            )
+        item = np.atleast_2d(_as_float32(item, f"X[{i}]"))
+        if i > 0 and len(item) != len(rows[0]):
+            raise ValueError(
+                f"X[{i}] has {len(item)} channels but X[0] has {len(rows[0])}; "
+                "all time series in a list must have the same number of "
+                "channels."
+            )
+        rows.append(list(item))
+    return _from_cells(rows)
+
+
+def _from_multiindex(df):
+    """Convert a (instance, time) row-MultiIndex DataFrame to (n, c, t)."""
+    if df.index.nlevels != 2:
+        raise ValueError(
+            f"A MultiIndex DataFrame must have 2 row levels (instance, time "
+            f"point), got {df.index.nlevels}; hierarchical data is not "
+            "supported."
+        )
+    values = _as_float32(_frame_values(df), "X")
+    codes, uniques = pd.factorize(df.index.get_level_values(0))
+    counts = np.bincount(codes, minlength=len(uniques))
+    order = np.argsort(codes, kind="stable")
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    pos = np.arange(len(codes)) - starts
+    out = np.full((len(uniques), df.shape[1], counts.max(initial=0)), np.nan,
+                  dtype=np.float32)
+    out[codes[order], :, pos] = values[order]
+    return out, out.shape
+
+
+# --------------------------------------------------------------------------
+# checks
+
+
+def _check_shape(shape, min_samples):
+    ndim = len(shape)
+    if ndim == 1:
+        raise ValueError(
+            f"Expected 2-D (n_samples, n_timepoints) or 3-D (n_samples, "
+            f"n_channels, n_timepoints) data, got a 1-D array of shape {shape}. "
+            "A single series needs a sample axis, e.g. X.reshape(1, -1), and "
+            f"fitting needs at least {max(min_samples, 2)} samples."
+        )
+    if ndim not in (2, 3):
+        raise ValueError(
+            f"Expected 2-D (n_samples, n_timepoints) or 3-D (n_samples, "
+            f"n_channels, n_timepoints) data, got {ndim}-D shape {shape}."
+        )
+    if shape[0] == 0:
+        raise ValueError(
+            f"Found array with 0 sample(s) (shape={shape}) while a minimum of "
+            f"{min_samples} is required."
+        )
+    if ndim == 2 and shape[1] == 0:
+        raise ValueError(
+            f"Found array with 0 feature(s) (shape={shape}) while a minimum of "
+            "1 is required. A 2-D X is read as (n_samples, n_timepoints): "
+            "each sample needs at least one time point."
+        )
+    if ndim == 3 and 0 in shape[1:]:
+        raise ValueError(
+            f"Found array with 0 channel(s) or 0 time point(s) (shape={shape}); "
+            "each sample needs at least one channel and one time point."
+        )
+    if shape[0] < min_samples:
+        raise ValueError(
+            f"Found {shape[0]} sample(s) but a minimum of {min_samples} is "
+            "required: self-supervised training contrasts samples in a batch."
+        )
+
+
+def _fill_missing(X3):
+    """Check NaN/inf in place per the NaN policy; return the lengths."""
+    n, _, t = X3.shape
+    # fast path: no NaN/inf (float64 accumulator cannot overflow here)
+    if np.isfinite(X3.sum(dtype=np.float64)):
+        return np.full(n, t, dtype=np.int64)
+    finite = np.isfinite(X3)
+    inf = np.isinf(X3).any(axis=(1, 2))
+    if inf.any():
+        raise ValueError(
+            f"X contains infinity in sample {np.flatnonzero(inf)[0]}; "
+            "replace infinite values by finite values or NaN."
+        )
+    any_channel = finite.any(axis=1)  # (n, t)
+    empty = ~any_channel.any(axis=1)
+    if empty.any():
+        raise ValueError(
+            f"Sample {np.flatnonzero(empty)[0]} is entirely NaN; remove it "
+            "from X."
+        )
+    empty = ~finite.any(axis=2)  # (n, c)
+    if empty.any():
+        i, j = np.argwhere(empty)[0]
+        raise ValueError(
+            f"Channel {j} of sample {i} is entirely NaN while other channels "
+            "have data; fill it or remove the sample."
+        )
+    lengths = (t - np.argmax(any_channel[:, ::-1], axis=1)).astype(np.int64)
+    valid = np.arange(t) < lengths[:, None]
+    gaps = (~finite & valid[:, None, :]).any(axis=2)
+    for i, j in np.argwhere(gaps):
+        length = lengths[i]
+        idx = np.flatnonzero(finite[i, j, :length])
+        X3[i, j, :length] = np.interp(np.arange(length), idx, X3[i, j, idx])
+    return lengths
