@@ -186,6 +186,9 @@ class BaseSSLTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             )
         return Z
 
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "net_")
+
     @property
     def history_(self):
         """skorch ``History`` of the training: losses and ``embedding_std`` per epoch."""

@@ -46,13 +46,19 @@ class TimeWarp(BaseAugmentation):
         n_points = self.n_knots + 2
         knots = 1.0 + self.sigma * normal((n, 1, n_points), generator, x.device)
         knots = knots.clamp(min=0.1)
-        fine = torch.linspace(0, n_points - 1, t, device=x.device).expand(n, t)
-        speed = resample(knots, fine, torch.full((n,), n_points, device=x.device))
-        warp = torch.cumsum(speed, dim=-1)
-        warp = (warp - warp[..., :1]) / (warp[..., -1:] - warp[..., :1])
-        full = torch.full((n,), t, device=x.device)
-        warped = resample(warp, unit_grid(lengths, t) * (t - 1), full)[:, 0]
-        return resample(x, warped * (lengths - 1)[:, None], lengths)
+        # speed at each valid step, integrated into positions in [0, L - 1]
+        fine = unit_grid(lengths, t) * (n_points - 1)
+        speed = resample(knots, fine, torch.full((n,), n_points, device=x.device))[:, 0]
+        area = (speed[:, 1:] + speed[:, :-1]) / 2  # trapezoid rule
+        warp = torch.cat([torch.zeros_like(speed[:, :1]), torch.cumsum(area, dim=-1)], dim=-1)
+        last = (lengths - 1)[:, None]
+        end = warp.gather(1, last)
+        # scaling by (L - 1) / end keeps integer positions exact when the speed
+        # is constant (identity at sigma=0); the last valid step is pinned so
+        # that rounding cannot move the endpoint
+        steps = torch.arange(t, device=x.device)
+        positions = torch.where(steps >= last, last.to(warp.dtype), warp * (last / end))
+        return resample(x, positions, lengths)
 
 
 class ResizedCrop(BaseAugmentation):
@@ -90,5 +96,7 @@ class ResizedCrop(BaseAugmentation):
         n, _, t = x.shape
         size = uniform(n, generator, x.device, *self.scale)
         start = uniform(n, generator, x.device) * (1.0 - size)
-        grid = start[:, None] + size[:, None] * unit_grid(lengths, t)
-        return resample(x, grid * (lengths - 1)[:, None], lengths)
+        steps = torch.arange(t, device=x.device, dtype=size.dtype)
+        # start * (L - 1) + size * j, exact for the full window (identity)
+        positions = (start * (lengths - 1))[:, None] + size[:, None] * steps
+        return resample(x, positions, lengths)

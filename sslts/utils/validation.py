@@ -292,7 +292,7 @@ def _check_shape(shape, min_samples):
         raise ValueError(
             f"Expected 2-D (n_samples, n_timepoints) or 3-D (n_samples, "
             f"n_channels, n_timepoints) data, got a 1-D array of shape {shape}. "
-            "A single series needs a sample axis, e.g. X.reshape(1, -1), and "
+            "Reshape your data: a single series needs a sample axis, e.g. X.reshape(1, -1), and "
             f"fitting needs at least {max(min_samples, 2)} samples."
         )
     if ndim not in (2, 3):

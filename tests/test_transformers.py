@@ -1,0 +1,300 @@
+"""Behaviour of the self-supervised transformers through their public API."""
+
+import io
+import pickle
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import Pipeline
+from skorch.callbacks import LRScheduler
+from torch.optim.lr_scheduler import StepLR
+
+from sslts import BarlowTwinsTransformer, SimCLRTransformer, VICRegTransformer
+from sslts.augmentations import Compose, Jitter, TimeWarp
+from sslts.nn import ResNet1D
+
+from .conftest import FAST
+
+METHODS = [SimCLRTransformer, BarlowTwinsTransformer, VICRegTransformer]
+
+
+@pytest.mark.parametrize("cls", METHODS)
+def test_fit_transform_shape_dtype_and_names(cls, series):
+    X, _ = series
+    model = cls(**FAST).fit(X)
+    Z = model.transform(X)
+    assert Z.shape == (24, 16) and Z.dtype == np.float32
+    assert np.isfinite(Z).all()
+    assert model.n_features_in_ == 2 and model.n_channels_in_ == 2
+    names = model.get_feature_names_out()
+    assert list(names[:2]) == [f"{cls.__name__.lower()}0", f"{cls.__name__.lower()}1"]
+    assert len(names) == 16
+
+
+@pytest.mark.parametrize("cls", METHODS)
+def test_same_seed_same_embeddings_other_seed_differs(cls, series):
+    X, _ = series
+    Z1 = cls(**FAST).fit_transform(X)
+    Z2 = cls(**FAST).fit(X).transform(X)
+    Z3 = cls(**{**FAST, "random_state": 1}).fit_transform(X)
+    np.testing.assert_array_equal(Z1, Z2)
+    assert not np.allclose(Z1, Z3)
+
+
+def test_transform_is_repeatable_eval_mode_and_not_augmented(series):
+    X, _ = series
+    model = SimCLRTransformer(**FAST).fit(X)
+    model.net_.module_.train()
+    Z1 = model.transform(X)
+    assert not model.net_.module_.training
+    np.testing.assert_array_equal(Z1, model.transform(X))
+    with torch.no_grad():
+        direct = model.net_.module_.encoder(torch.as_tensor(X, dtype=torch.float32))
+    np.testing.assert_allclose(Z1, direct.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_training_changes_the_encoder_and_records_history(series):
+    X, _ = series
+    model = SimCLRTransformer(**{**FAST, "max_epochs": 3}).fit(X)
+    history = model.history_
+    assert len(history) == 3
+    losses = history[:, "train_loss"]
+    stds = history[:, "embedding_std"]
+    assert np.isfinite(losses).all()
+    assert all(0 < s <= 1 for s in stds)
+    untrained = SimCLRTransformer(**{**FAST, "max_epochs": 1}).fit(X)
+    assert not np.allclose(model.transform(X), untrained.transform(X))
+
+
+def test_loss_decreases_over_training(series):
+    X, _ = series
+    model = SimCLRTransformer(**{**FAST, "max_epochs": 30}).fit(X)
+    losses = model.history_[:, "train_loss"]
+    assert np.mean(losses[-5:]) < np.mean(losses[:5])
+
+
+def test_variable_length_series_embed_as_if_alone(series):
+    X, _ = series
+    ragged = [X[0][:, :20], X[1], X[2][:, :25]]
+    model = SimCLRTransformer(**FAST).fit([x[:, : 16 + i] for i, x in enumerate(X)])
+    Z = model.transform(ragged)
+    alone = model.transform(np.stack([X[0][:, :20], X[3][:, :20]]))
+    np.testing.assert_allclose(Z[0], alone[0], rtol=1e-4, atol=1e-5)
+
+
+def test_input_formats_agree(series):
+    X, _ = series
+    uni = X[:, 0, :]
+    model = SimCLRTransformer(**FAST).fit(uni)
+    Z2d = model.transform(uni)
+    np.testing.assert_allclose(Z2d, model.transform(uni[:, None, :]), rtol=1e-6)
+    np.testing.assert_allclose(Z2d, model.transform(list(uni)), rtol=1e-6)
+    nested = pd.DataFrame({"dim_0": [pd.Series(row) for row in uni]})
+    with pytest.warns(UserWarning, match="feature names"):
+        np.testing.assert_allclose(Z2d, model.transform(nested), rtol=1e-6)
+    np.testing.assert_allclose(Z2d, model.transform(uni.astype(np.float32)), rtol=1e-6)
+
+
+def test_fit_and_transform_do_not_modify_input(series):
+    X, _ = series
+    X = X.copy()
+    X[0, :, -5:] = np.nan
+    before = X.copy()
+    model = SimCLRTransformer(**FAST).fit(X)
+    model.transform(X)
+    np.testing.assert_array_equal(X, before)
+
+
+def test_pickle_and_joblib_round_trip(series):
+    X, _ = series
+    model = VICRegTransformer(**FAST).fit(X)
+    Z = model.transform(X)
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(Z, restored.transform(X))
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    buffer.seek(0)
+    np.testing.assert_array_equal(Z, joblib.load(buffer).transform(X))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_model_marked_as_cuda_unpickles_on_cpu(series):
+    X, _ = series
+    model = SimCLRTransformer(**FAST).fit(X)
+    Z = model.transform(X)
+    model.net_.device = "cuda"  # as if trained on a GPU machine
+    with pytest.warns(UserWarning, match="CUDA"):
+        restored = pickle.loads(pickle.dumps(model))
+    assert str(restored.net_.device) == "cpu"
+    np.testing.assert_array_equal(Z, restored.transform(X))
+
+
+def test_clone_and_nested_augmentation_params(series):
+    model = SimCLRTransformer(augmentations=Compose([Jitter(), TimeWarp()]))
+    model.set_params(augmentations__jitter__sigma=0.5, augmentations__timewarp__n_knots=2)
+    params = model.get_params()
+    assert params["augmentations__jitter__sigma"] == 0.5
+    assert params["augmentations__timewarp__n_knots"] == 2
+    copy = clone(model)
+    assert copy.get_params()["augmentations__jitter__sigma"] == 0.5
+    assert copy.augmentations is not model.augmentations
+
+
+def test_fit_does_not_change_the_augmentation_or_encoder_params(series):
+    X, _ = series
+    policy = Compose([Jitter(sigma=0.2)])
+    encoder = ResNet1D(2, out_features=8, widths=(8,))
+    weights = [p.detach().clone() for p in encoder.parameters()]
+    model = SimCLRTransformer(**{**FAST, "encoder": encoder, "augmentations": policy})
+    model.fit(X)
+    assert model.augmentations is policy and policy.steps[0].sigma == 0.2
+    assert all(torch.equal(a, b) for a, b in zip(weights, encoder.parameters()))
+    assert model.embedding_dim_ == 8
+
+
+def test_custom_encoder_class(series):
+    X, _ = series
+
+    class Tiny(torch.nn.Module):
+        def __init__(self, in_channels, out_features):
+            super().__init__()
+            self.proj = torch.nn.Linear(in_channels, out_features)
+
+        def forward(self, x):
+            return self.proj(torch.nan_to_num(x).mean(dim=-1))
+
+    Z = SimCLRTransformer(**{**FAST, "encoder": Tiny, "embedding_dim": 5}).fit_transform(X)
+    assert Z.shape == (24, 5)
+
+
+def test_pipeline_grid_search_over_temperature_and_augmentations(series):
+    X, y = series
+    pipe = Pipeline([("ssl", SimCLRTransformer(**FAST)),
+                     ("clf", KNeighborsClassifier(n_neighbors=1))])
+    grid = GridSearchCV(pipe, {"ssl__temperature": [0.1, 0.5],
+                               "ssl__augmentations": [Jitter(), Compose([Jitter(), TimeWarp()])]},
+                        cv=2)
+    grid.fit(X, y)
+    assert len(grid.cv_results_["params"]) == 4
+    assert grid.best_score_ > 0.8  # slow vs fast sines separate easily
+
+
+def test_warm_start_and_partial_fit_continue_training(series):
+    X, _ = series
+    model = SimCLRTransformer(**{**FAST, "warm_start": True}).fit(X)
+    encoder = model.net_.module_.encoder
+    model.fit(X)
+    assert len(model.history_) == 4 and model.net_.module_.encoder is encoder
+    online = SimCLRTransformer(**FAST)
+    online.partial_fit(X)
+    online.partial_fit(X)
+    online.partial_fit(X)
+    assert len(online.history_) == 3
+    cold = SimCLRTransformer(**FAST).fit(X)
+    cold.fit(X)
+    assert len(cold.history_) == 2
+
+
+def test_validation_fraction_reports_valid_loss(series):
+    X, _ = series
+    model = SimCLRTransformer(**{**FAST, "validation_fraction": 0.25}).fit(X)
+    assert np.isfinite(model.history_[:, "valid_loss"]).all()
+    assert "valid_loss" not in SimCLRTransformer(**FAST).fit(X).history_[-1]
+    with pytest.raises(ValueError, match="validation_fraction"):
+        SimCLRTransformer(**{**FAST, "validation_fraction": 0.01}).fit(X)
+
+
+def test_callbacks_are_used_and_not_mutated(series):
+    X, _ = series
+    scheduler = LRScheduler(policy=StepLR, step_size=1, gamma=0.1)
+    model = SimCLRTransformer(**{**FAST, "lr": 1e-2, "callbacks": [scheduler]}).fit(X)
+    lr = model.net_.optimizer_.param_groups[0]["lr"]
+    assert lr == pytest.approx(1e-2 * 0.1 ** 2)
+    assert not hasattr(scheduler, "lr_scheduler_")
+
+
+def test_verbose_prints_the_epoch_table(series, capsys):
+    X, _ = series
+    SimCLRTransformer(**{**FAST, "verbose": 1}).fit(X)
+    assert "train_loss" in capsys.readouterr().out
+    SimCLRTransformer(**FAST).fit(X)
+    assert capsys.readouterr().out == ""
+
+
+def test_divergence_and_nan_encoders_raise(series):
+    X, _ = series
+
+    class NaNEncoder(torch.nn.Module):
+        def __init__(self, in_channels, out_features):
+            super().__init__()
+            self.proj = torch.nn.Linear(in_channels, out_features)
+
+        def forward(self, x):
+            return self.proj(x.mean(dim=-1)) * float("nan")
+
+    with pytest.raises(FloatingPointError, match="diverged"):
+        SimCLRTransformer(**{**FAST, "encoder": NaNEncoder}).fit(X)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"temperature": -1.0}, "temperature"),
+    ({"temperature": 0.0}, "temperature"),
+    ({"batch_size": 0}, "batch_size"),
+    ({"encoder": "transformer"}, "encoder"),
+    ({"device": "tpu"}, "Unknown device"),
+    ({"max_epochs": 0}, "max_epochs"),
+    ({"lr": -1.0}, "lr"),
+])
+def test_invalid_parameters(params, match, series):
+    X, _ = series
+    with pytest.raises(ValueError, match=match):
+        SimCLRTransformer(**{**FAST, **params}).fit(X)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_without_cuda_is_a_clear_error(series):
+    X, _ = series
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        SimCLRTransformer(**{**FAST, "device": "cuda"}).fit(X)
+
+
+@pytest.mark.parametrize("cls", METHODS)
+def test_invalid_method_parameters(cls, series):
+    X, _ = series
+    bad = {SimCLRTransformer: {"temperature": float("-inf")},
+           BarlowTwinsTransformer: {"lambda_": -0.1},
+           VICRegTransformer: {"var_weight": -1.0}}[cls]
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        cls(**{**FAST, **bad}).fit(X)
+
+
+@pytest.mark.parametrize("X, error, match", [
+    (None, TypeError, "None"),
+    (np.zeros(10), ValueError, "1-D"),
+    (np.zeros((4, 1, 5, 5)), ValueError, "4-D"),
+    (np.zeros((0, 5)), ValueError, "0 sample"),
+    (np.zeros((1, 5)), ValueError, "1 sample"),
+    (np.array([["a", "b"], ["c", "d"]]), TypeError, "string"),
+    (np.ones((3, 5)) * 1j, ValueError, "omplex"),
+    (np.array([[1.0, np.inf], [1.0, 2.0]]), ValueError, "inf"),
+    (np.array([[np.nan, np.nan], [1.0, 2.0]]), ValueError, "NaN"),
+])
+def test_bad_input_is_a_clear_error(X, error, match):
+    with pytest.raises(error, match=match):
+        SimCLRTransformer(**FAST).fit(X)
+
+
+def test_transform_checks_channels_and_fitted(series):
+    X, _ = series
+    from sklearn.exceptions import NotFittedError
+    with pytest.raises(NotFittedError):
+        SimCLRTransformer(**FAST).transform(X)
+    model = SimCLRTransformer(**FAST).fit(X)
+    with pytest.raises(ValueError, match="X has 1 channels, but SimCLRTransformer was fitted with 2"):
+        model.transform(X[:, :1])
