@@ -87,21 +87,25 @@ class Compose(BaseAugmentation):
             self.steps = params.pop("steps")
         own = {k: params.pop(k) for k in list(params) if k in self._get_param_names()}
         super().set_params(**own)
-        named = self.named_steps()
+        # names are resolved before any replacement, which may rename steps
+        index = {name: i for i, name in enumerate(step_names(self.steps))}
+        steps = list(self.steps)
         nested = {}
         for key, value in params.items():
             name, _, inner = key.partition("__")
-            if name not in named:
+            if name not in index:
                 raise ValueError(
                     f"Invalid parameter {key!r} for {self!r}: no step named "
-                    f"{name!r}; valid step names are {sorted(named)}."
+                    f"{name!r}; valid step names are {sorted(index)}."
                 )
             if inner:
-                nested.setdefault(name, {})[inner] = value
+                nested.setdefault(index[name], {})[inner] = value
             else:
-                self.steps = [value if n == name else s for n, s in zip(named, self.steps)]
-        for name, inner in nested.items():
-            self.named_steps()[name].set_params(**inner)
+                steps[index[name]] = value
+        if params:
+            self.steps = steps
+        for i, inner in nested.items():
+            self.steps[i].set_params(**inner)
         return self
 
     def _augment(self, x, generator, lengths):

@@ -46,18 +46,17 @@ class TimeWarp(BaseAugmentation):
         n_points = self.n_knots + 2
         knots = 1.0 + self.sigma * normal((n, 1, n_points), generator, x.device)
         knots = knots.clamp(min=0.1)
-        # speed at each valid step, integrated into positions in [0, L - 1]
+        # speed at each valid step, integrated (trapezoid rule) from 0
         fine = unit_grid(lengths, t) * (n_points - 1)
         speed = resample(knots, fine, torch.full((n,), n_points, device=x.device))[:, 0]
-        area = (speed[:, 1:] + speed[:, :-1]) / 2  # trapezoid rule
-        warp = torch.cat([torch.zeros_like(speed[:, :1]), torch.cumsum(area, dim=-1)], dim=-1)
-        last = (lengths - 1)[:, None]
-        end = warp.gather(1, last)
-        # scaling by (L - 1) / end keeps integer positions exact when the speed
-        # is constant (identity at sigma=0); the last valid step is pinned so
-        # that rounding cannot move the endpoint
+        area = (speed[:, 1:] + speed[:, :-1]) / 2
+        warp = torch.cat([torch.zeros_like(speed[:, :1]), area.cumsum(dim=-1)], dim=-1)
+        # rescale onto [0, L - 1]: exact integers for a constant speed (identity
+        # at sigma=0), and the last valid step pinned against rounding
+        last = (lengths.long() - 1)[:, None]
+        scaled = warp * (last / warp.gather(1, last))
         steps = torch.arange(t, device=x.device)
-        positions = torch.where(steps >= last, last.to(warp.dtype), warp * (last / end))
+        positions = torch.where(steps >= last, last.to(warp.dtype), scaled)
         return resample(x, positions, lengths)
 
 
