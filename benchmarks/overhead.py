@@ -48,6 +48,7 @@ from sslts.losses import NTXentLoss
 from sslts.methods.policies import default_policy
 from sslts.methods.simclr import SimCLRTransformer
 from sslts.nn import ProjectionHead, build_encoder
+from sslts.utils.device import resolve_device
 from sslts.utils.random import draw_seed
 
 SEED = 0
@@ -68,10 +69,10 @@ def make_data(n_samples, n_channels, length, seed=SEED):
 
 
 # ------------------------------------------------------------------ library
-def library_fit(X, epochs, batch_size, encoder):
+def library_fit(X, epochs, batch_size, encoder, device="auto"):
     """Fit SimCLRTransformer; return (seconds, per-epoch seconds, per-epoch losses)."""
     model = SimCLRTransformer(encoder=encoder, max_epochs=epochs, batch_size=batch_size,
-                              random_state=SEED, verbose=0)
+                              device=device, random_state=SEED, verbose=0)
     start = time.perf_counter()
     model.fit(X)
     total = time.perf_counter() - start
@@ -88,19 +89,20 @@ def batch_bounds(n, batch_size):
     return list(zip(starts, starts[1:] + [n]))
 
 
-def bare_fit(X, epochs, batch_size, encoder):
+def bare_fit(X, epochs, batch_size, encoder, device="auto"):
     """Same training as library_fit in a plain PyTorch loop.
 
     Returns (seconds, per-epoch seconds, per-epoch mean losses).
     """
     start = time.perf_counter()
+    device = resolve_device(device)
     # Seeds drawn as in BaseSSLTransformer._fit_new / SSLNet.fit_loop, so that
     # both sides initialise, shuffle and augment identically.
     rng = np.random.RandomState(SEED)
     init_seed = draw_seed(rng)
     net_rng = np.random.RandomState(draw_seed(rng))
     shuffle_gen = torch.Generator().manual_seed(draw_seed(net_rng))
-    augment_gen = torch.Generator().manual_seed(draw_seed(net_rng))
+    augment_gen = torch.Generator(device=device).manual_seed(draw_seed(net_rng))
 
     x_all = torch.from_numpy(X)
     n = x_all.shape[0]
@@ -108,6 +110,8 @@ def bare_fit(X, epochs, batch_size, encoder):
         torch.manual_seed(init_seed)
         enc = build_encoder(encoder, x_all.shape[1], EMBEDDING_DIM)
         head = ProjectionHead(enc.out_features, (enc.out_features, enc.out_features))
+    enc.to(device)
+    head.to(device)
     loss_fn = NTXentLoss(temperature=TEMPERATURE)
     policy = default_policy()
     opt = torch.optim.AdamW(list(enc.parameters()) + list(head.parameters()),
@@ -122,7 +126,7 @@ def bare_fit(X, epochs, batch_size, encoder):
         order = torch.randperm(n, generator=shuffle_gen)
         loss_sum = 0.0
         for lo, hi in bounds:
-            xb = x_all[order[lo:hi]]
+            xb = x_all[order[lo:hi]].to(device)  # data stays on the CPU, as in the library
             views = torch.cat([policy.augment(xb, augment_gen),
                                policy.augment(xb, augment_gen)])
             z1, z2 = head(enc(views)).chunk(2)
@@ -132,6 +136,8 @@ def bare_fit(X, epochs, batch_size, encoder):
             opt.step()
             loss_sum += loss.item() * (hi - lo)
         losses.append(loss_sum / n)
+        if device.startswith("cuda"):
+            torch.cuda.synchronize()
         durations.append(time.perf_counter() - epoch_start)
     return time.perf_counter() - start, durations, losses
 
@@ -163,6 +169,10 @@ def machine_info():
     }
 
 
+def fmt_load(load):
+    return "n/a" if load is None else "/".join(f"{v:.2f}" for v in load)
+
+
 def summarise(runs, n_samples, epochs):
     work = n_samples * epochs
     out = {}
@@ -188,8 +198,11 @@ def markdown(args, info, out, ratios, loss_check):
     lines = [
         f"Machine: {info['cpu']}, {info['usable_cores']} usable cores "
         f"({info['cores']} total), torch {info['torch']} with "
-        f"{info['torch_threads']} threads, skorch {info['skorch']}, "
+        f"{info['torch_threads']} threads, device {args.device!r}, skorch {info['skorch']}, "
         f"Python {info['python']}.",
+        f"Load average (1, 5, 15 min) at start {fmt_load(info['load_avg_1_5_15min']['start'])}, "
+        f"at end {fmt_load(info['load_avg_1_5_15min']['end'])} "
+        f"(above the core count means other processes competed for the CPU).",
         "",
         f"Data: {args.n_samples} series x {args.channels} channel(s) x {args.length} steps; "
         f"encoder {args.encoder!r}, batch size {args.batch_size}, {args.epochs} epoch(s), "
@@ -240,6 +253,9 @@ def parse_args(argv=None):
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--encoder", default="resnet", choices=["resnet", "fcn", "dilated_cnn"])
+    parser.add_argument("--device", default="auto",
+                        help="training device of both sides, as SimCLRTransformer's device "
+                             "(default: 'auto', CUDA when available)")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch.set_num_threads value (default: torch's default)")
     parser.add_argument("--output", default=None,
@@ -253,19 +269,24 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    load_start = os.getloadavg() if hasattr(os, "getloadavg") else None
     if args.threads is not None:
         torch.set_num_threads(args.threads)
     info = machine_info()
     X = make_data(args.n_samples, args.channels, args.length)
-    fit_args = (args.epochs, args.batch_size, args.encoder)
+    device = resolve_device(args.device)
+    fit_args = (args.epochs, args.batch_size, args.encoder, device)
     print(f"{info['cpu']} | {info['usable_cores']} usable cores | torch {info['torch']} "
-          f"| {info['torch_threads']} threads", flush=True)
+          f"| {info['torch_threads']} threads | device {device}", flush=True)
 
-    # Warm-up: one epoch of each side (oneDNN primitive caches, allocator, imports).
+    # Warm-up: one short fit of each side, one epoch on the first two batches
+    # (same batch shape as the timed runs): oneDNN/cuDNN primitive caches,
+    # allocator, lazy imports.
     start = time.perf_counter()
-    library_fit(X, 1, args.batch_size, args.encoder)
-    bare_fit(X, 1, args.batch_size, args.encoder)
-    print(f"warm-up (1 epoch each): {time.perf_counter() - start:.1f} s", flush=True)
+    X_warm = X[: 2 * args.batch_size] if len(X) >= 2 * args.batch_size + 2 else X
+    library_fit(X_warm, 1, args.batch_size, args.encoder, device)
+    bare_fit(X_warm, 1, args.batch_size, args.encoder, device)
+    print(f"warm-up (1 short epoch each): {time.perf_counter() - start:.1f} s", flush=True)
 
     runs = {"library": [], "bare": []}
     for i in range(args.repeats):
@@ -281,6 +302,10 @@ def main(argv=None):
                   f"({args.n_samples * args.epochs / total:7.1f} samples/s), "
                   f"epochs {sum(durations):7.2f} s", flush=True)
 
+    info["load_avg_1_5_15min"] = {
+        "start": load_start,
+        "end": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
     out, ratios = summarise(runs, args.n_samples, args.epochs)
     lib_losses = [round(float(v), 6) for v in runs["library"][0]["losses"]]
     bare_losses = [round(float(v), 6) for v in runs["bare"][0]["losses"]]

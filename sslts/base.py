@@ -16,6 +16,7 @@ from .augmentations import BaseAugmentation
 from .nn import ENCODERS, ProjectionHead, build_encoder, encoder_output_dim
 from .training import SeriesDataset, SSLModule, SSLNet
 from .utils.device import resolve_device
+
 from .utils.random import draw_seed
 from .utils.validation import check_time_series
 

@@ -111,6 +111,14 @@ def test_fit_and_transform_do_not_modify_input(series):
     np.testing.assert_array_equal(X, before)
 
 
+def test_read_only_input(series):
+    X, _ = series
+    X = X.copy()
+    X.setflags(write=False)
+    model = SimCLRTransformer(**FAST)
+    np.testing.assert_array_equal(model.fit_transform(X), model.transform(X))
+
+
 def test_pickle_and_joblib_round_trip(series):
     X, _ = series
     model = VICRegTransformer(**FAST).fit(X)

@@ -83,14 +83,14 @@ class Compose(BaseAugmentation):
 
     def set_params(self, **params):
         """Set parameters, including ``<step name>`` and ``<step name>__<param>``."""
-        if "steps" in params:
-            self.steps = params.pop("steps")
         own = {k: params.pop(k) for k in list(params) if k in self._get_param_names()}
-        super().set_params(**own)
+        for key, value in own.items():  # set as given: steps are checked in fit
+            setattr(self, key, value)
+        if not params:
+            return self
         # names are resolved before any replacement, which may rename steps
         index = {name: i for i, name in enumerate(step_names(self.steps))}
-        steps = list(self.steps)
-        nested = {}
+        replaced, nested = {}, {}
         for key, value in params.items():
             name, _, inner = key.partition("__")
             if name not in index:
@@ -101,9 +101,9 @@ class Compose(BaseAugmentation):
             if inner:
                 nested.setdefault(index[name], {})[inner] = value
             else:
-                steps[index[name]] = value
-        if params:
-            self.steps = steps
+                replaced[index[name]] = value
+        if replaced:
+            self.steps = [replaced.get(i, step) for i, step in enumerate(self.steps)]
         for i, inner in nested.items():
             self.steps[i].set_params(**inner)
         return self

@@ -9,6 +9,7 @@ from numbers import Real
 from sklearn.utils._param_validation import Interval
 
 from ..base import BaseSSLTransformer, fill_shared_doc
+from ..utils.params import store_params
 from ..losses import BarlowTwinsLoss
 from .policies import default_policy
 
@@ -39,21 +40,7 @@ class BarlowTwinsTransformer(BaseSSLTransformer):
                  head_dims=None, augmentations=None, max_epochs=100, batch_size=64,
                  lr=1e-3, weight_decay=1e-4, validation_fraction=None, device="auto",
                  callbacks=None, warm_start=False, verbose=0, random_state=None):
-        self.lambda_ = lambda_
-        self.encoder = encoder
-        self.embedding_dim = embedding_dim
-        self.head_dims = head_dims
-        self.augmentations = augmentations
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.validation_fraction = validation_fraction
-        self.device = device
-        self.callbacks = callbacks
-        self.warm_start = warm_start
-        self.verbose = verbose
-        self.random_state = random_state
+        store_params(self, locals())
 
     def _build_criterion(self):
         return BarlowTwinsLoss(lambda_=self.lambda_)
