@@ -5,7 +5,13 @@ from numbers import Real
 import torch
 from sklearn.utils._param_validation import Interval
 
+from ..utils.params import store_params
 from .base import BaseAugmentation, normal
+
+SIGMA_CONSTRAINTS = {
+    **BaseAugmentation._parameter_constraints,
+    "sigma": [Interval(Real, 0, None, closed="left")],
+}
 
 
 class Jitter(BaseAugmentation):
@@ -22,14 +28,10 @@ class Jitter(BaseAugmentation):
         Seed of the stream of random draws (see :class:`BaseAugmentation`).
     """
 
-    _parameter_constraints = {
-        **BaseAugmentation._parameter_constraints,
-        "sigma": [Interval(Real, 0, None, closed="left")],
-    }
+    _parameter_constraints = SIGMA_CONSTRAINTS
 
     def __init__(self, sigma=0.03, *, random_state=None):
-        self.sigma = sigma
-        self.random_state = random_state
+        store_params(self, locals())
 
     def _augment(self, x, generator, lengths):
         return x + self.sigma * normal(x.shape, generator, x.device, x.dtype)
@@ -50,14 +52,10 @@ class ScaledNoise(BaseAugmentation):
         Seed of the stream of random draws (see :class:`BaseAugmentation`).
     """
 
-    _parameter_constraints = {
-        **BaseAugmentation._parameter_constraints,
-        "sigma": [Interval(Real, 0, None, closed="left")],
-    }
+    _parameter_constraints = SIGMA_CONSTRAINTS
 
     def __init__(self, sigma=0.1, *, random_state=None):
-        self.sigma = sigma
-        self.random_state = random_state
+        store_params(self, locals())
 
     def _augment(self, x, generator, lengths):
         mean = torch.nanmean(x, dim=-1, keepdim=True)
@@ -79,14 +77,10 @@ class Scaling(BaseAugmentation):
         Seed of the stream of random draws (see :class:`BaseAugmentation`).
     """
 
-    _parameter_constraints = {
-        **BaseAugmentation._parameter_constraints,
-        "sigma": [Interval(Real, 0, None, closed="left")],
-    }
+    _parameter_constraints = SIGMA_CONSTRAINTS
 
     def __init__(self, sigma=0.1, *, random_state=None):
-        self.sigma = sigma
-        self.random_state = random_state
+        store_params(self, locals())
 
     def _augment(self, x, generator, lengths):
         n, c, _ = x.shape

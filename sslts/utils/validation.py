@@ -99,7 +99,7 @@ def input_ndim(X):
     if isinstance(X, pd.DataFrame):
         return 3 if _is_multiindex(X) or _is_nested(X) else 2
     try:
-        return 2 if np.ndim(X) == 2 else 3
+        return 2 if np.asarray(X).ndim == 2 else 3
     except ValueError:  # ragged list
         return 3
 
