@@ -17,7 +17,7 @@ from .nn import ENCODERS, ProjectionHead, build_encoder, encoder_output_dim
 from .training import SeriesDataset, SSLModule, SSLNet
 from .utils.device import resolve_device
 
-from .utils.random import draw_seed
+from .utils.random import draw_seed, seeded_torch
 from .utils.validation import check_time_series
 
 
@@ -262,8 +262,7 @@ class BaseSSLTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         dataset = self._dataset(X, reset=True)
         rng = check_random_state(self.random_state)
         train, valid = self._split(dataset, rng)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(draw_seed(rng))
+        with seeded_torch(draw_seed(rng)):
             encoder = build_encoder(self.encoder, self.n_channels_in_, self.embedding_dim)
             self.embedding_dim_ = encoder_output_dim(encoder, self.n_channels_in_)
             head_dims = self.head_dims

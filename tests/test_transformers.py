@@ -47,6 +47,25 @@ def test_same_seed_same_embeddings_other_seed_differs(cls, series):
     assert not np.allclose(Z1, Z3)
 
 
+def test_dropout_encoder_is_deterministic_and_global_rng_untouched(series):
+    X, _ = series
+
+    class DropoutEncoder(torch.nn.Module):
+        def __init__(self, in_channels, out_features):
+            super().__init__()
+            self.proj = torch.nn.Linear(in_channels, out_features)
+            self.drop = torch.nn.Dropout(0.5)
+
+        def forward(self, x):
+            return self.drop(self.proj(x.mean(dim=-1)))
+
+    params = {**FAST, "encoder": DropoutEncoder}
+    state = torch.random.get_rng_state()
+    Z1 = SimCLRTransformer(**params).fit_transform(X)
+    assert torch.equal(state, torch.random.get_rng_state())
+    np.testing.assert_array_equal(Z1, SimCLRTransformer(**params).fit_transform(X))
+
+
 def test_transform_is_repeatable_eval_mode_and_not_augmented(series):
     X, _ = series
     model = SimCLRTransformer(**FAST).fit(X)
@@ -248,6 +267,12 @@ def test_divergence_and_nan_encoders_raise(series):
 
     with pytest.raises(FloatingPointError, match="diverged"):
         SimCLRTransformer(**{**FAST, "encoder": NaNEncoder}).fit(X)
+
+    model = SimCLRTransformer(**FAST).fit(X)
+    with torch.no_grad():
+        next(model.net_.module_.encoder.parameters()).fill_(float("nan"))
+    with pytest.raises(FloatingPointError, match="non-finite embeddings"):
+        model.transform(X)
 
 
 @pytest.mark.parametrize("params, match", [

@@ -6,7 +6,7 @@ from skorch import NeuralNet
 from skorch.dataset import unpack_data
 from skorch.utils import to_device
 
-from ..utils.random import draw_seed, seeded_generator
+from ..utils.random import draw_seed, seeded_generator, seeded_torch
 from .data import BatchIterator
 
 
@@ -72,7 +72,8 @@ class SSLNet(NeuralNet):
         self._augment_generator = seeded_generator(draw_seed(rng), self.device)
         self._valid_generator = seeded_generator(draw_seed(rng), self.device)
         try:
-            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+            with seeded_torch(draw_seed(rng), self.device):
+                return super().fit_loop(X, y, epochs=epochs, **fit_params)
         finally:
             del self._shuffle_generator, self._augment_generator, self._valid_generator
 
