@@ -18,7 +18,7 @@ from .training import SeriesDataset, SSLModule, SSLNet
 from .utils.device import resolve_device
 
 from .utils.random import draw_seed, seeded_torch
-from .utils.validation import check_time_series
+from .utils.validation import check_time_series, n_features
 
 
 SHARED_PARAMETERS = """\
@@ -217,8 +217,7 @@ class BaseSSLTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         )
         _check_feature_names(self, X, reset=reset)
         if reset:
-            shape = getattr(X, "shape", None)
-            self.n_features_in_ = shape[1] if shape is not None and len(shape) > 1 else X3.shape[1]
+            self.n_features_in_ = n_features(X, X3)
             self.n_channels_in_ = X3.shape[1]
         return SeriesDataset(X3, lengths)
 

@@ -6,16 +6,13 @@ on the training device, and the scikit-learn :meth:`BaseAugmentation.transform`
 on numpy arrays. Every sample gets its own random parameters in every call.
 """
 
-from numbers import Integral
-
-import numpy as np
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils.random import draw_seed, seeded_generator
-from ..utils.validation import check_time_series, restore_input_shape
+from ..utils.validation import check_time_series, n_features, restore_input_shape
 
 
 def valid_lengths(x):
@@ -63,7 +60,7 @@ class BaseAugmentation(TransformerMixin, BaseEstimator):
         """
         self.validate()
         X3, _ = check_time_series(X, min_samples=1)
-        self.n_features_in_ = np.shape(X)[1] if hasattr(X, "shape") else X3.shape[1]
+        self.n_features_in_ = n_features(X, X3)
         self.n_channels_in_ = X3.shape[1]
         self.random_state_ = check_random_state(self.random_state)
         return self
@@ -156,7 +153,3 @@ def normal(shape, generator, device, dtype=torch.float32):
     """Draw standard normal values of ``shape``."""
     return torch.randn(shape, generator=generator, device=device, dtype=dtype)
 
-
-def is_int(value):
-    """Whether ``value`` is an integer but not a bool."""
-    return isinstance(value, Integral) and not isinstance(value, bool)

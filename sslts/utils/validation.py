@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["check_time_series", "input_ndim", "restore_input_shape"]
+__all__ = ["check_time_series", "input_ndim", "n_features", "restore_input_shape"]
 
 
 def check_time_series(X, *, n_channels=None, min_samples=2, estimator_name=None):
@@ -102,6 +102,17 @@ def input_ndim(X):
         return 2 if np.asarray(X).ndim == 2 else 3
     except ValueError:  # ragged list
         return 3
+
+
+def n_features(X, X3):
+    """``n_features_in_`` as scikit-learn defines it: ``X.shape[1]``.
+
+    That is the channel count for 3-D input and the number of time points for
+    2-D (univariate) input; for inputs without a shape (ragged lists), the
+    channel count of the converted array ``X3``.
+    """
+    shape = getattr(X, "shape", None)
+    return int(shape[1]) if shape is not None and len(shape) > 1 else X3.shape[1]
 
 
 def restore_input_shape(X3, like):
