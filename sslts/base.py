@@ -249,8 +249,17 @@ class BaseSSLTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         if self.verbose:
             callbacks.append(("progress_bar", ProgressBar()))
         for i, callback in enumerate(copy.deepcopy(self.callbacks or [])):
-            callbacks.append(callback if isinstance(callback, tuple)
-                             else (f"{type(callback).__name__.lower()}_{i}", callback))
+            name, callback = (callback if isinstance(callback, tuple)
+                              else (f"{type(callback).__name__.lower()}_{i}", callback))
+            monitor = getattr(callback, "monitor", None)
+            if (self.validation_fraction is None and isinstance(monitor, str)
+                    and monitor.startswith("valid")):
+                raise ValueError(
+                    f"Callback {type(callback).__name__} monitors {monitor!r}, which "
+                    "needs a validation split: set validation_fraction (e.g. 0.1), or "
+                    "monitor 'train_loss' instead."
+                )
+            callbacks.append((name, callback))
         return callbacks
 
     def _fit_new(self, X, epochs):

@@ -12,7 +12,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
-from skorch.callbacks import LRScheduler
+from skorch.callbacks import EarlyStopping, LRScheduler
 from torch.optim.lr_scheduler import StepLR
 
 from sslts import BarlowTwinsTransformer, SimCLRTransformer, VICRegTransformer
@@ -244,6 +244,18 @@ def test_callbacks_are_used_and_not_mutated(series):
     lr = model.net_.optimizer_.param_groups[0]["lr"]
     assert lr == pytest.approx(1e-2 * 0.1 ** 2)
     assert not hasattr(scheduler, "lr_scheduler_")
+
+
+def test_early_stopping_needs_the_key_it_monitors(series):
+    X, _ = series
+    stop = EarlyStopping(monitor="train_loss", patience=1, threshold=10.0)
+    model = SimCLRTransformer(**{**FAST, "max_epochs": 20, "callbacks": [stop]}).fit(X)
+    assert len(model.history_) == 2
+    valid = {**FAST, "max_epochs": 20, "validation_fraction": 0.25,
+             "callbacks": [("stop", EarlyStopping(patience=1, threshold=10.0))]}
+    assert len(SimCLRTransformer(**valid).fit(X).history_) == 2
+    with pytest.raises(ValueError, match="validation_fraction"):
+        SimCLRTransformer(**{**FAST, "callbacks": [EarlyStopping()]}).fit(X)
 
 
 def test_verbose_prints_the_epoch_table(series, capsys):
