@@ -24,6 +24,17 @@ from .conftest import FAST
 METHODS = [SimCLRTransformer, BarlowTwinsTransformer, VICRegTransformer]
 
 
+class MeanLinear(torch.nn.Module):
+    """A minimal custom encoder: linear map of the per-channel means."""
+
+    def __init__(self, in_channels, out_features):
+        super().__init__()
+        self.proj = torch.nn.Linear(in_channels, out_features)
+
+    def forward(self, x):
+        return self.proj(torch.nan_to_num(x).mean(dim=-1))
+
+
 @pytest.mark.parametrize("cls", METHODS)
 def test_fit_transform_shape_dtype_and_names(cls, series):
     X, _ = series
@@ -50,14 +61,9 @@ def test_same_seed_same_embeddings_other_seed_differs(cls, series):
 def test_dropout_encoder_is_deterministic_and_global_rng_untouched(series):
     X, _ = series
 
-    class DropoutEncoder(torch.nn.Module):
-        def __init__(self, in_channels, out_features):
-            super().__init__()
-            self.proj = torch.nn.Linear(in_channels, out_features)
-            self.drop = torch.nn.Dropout(0.5)
-
+    class DropoutEncoder(MeanLinear):
         def forward(self, x):
-            return self.drop(self.proj(x.mean(dim=-1)))
+            return torch.nn.functional.dropout(super().forward(x), 0.5, self.training)
 
     params = {**FAST, "encoder": DropoutEncoder}
     state = torch.random.get_rng_state()
@@ -188,15 +194,7 @@ def test_fit_does_not_change_the_augmentation_or_encoder_params(series):
 def test_custom_encoder_class(series):
     X, _ = series
 
-    class Tiny(torch.nn.Module):
-        def __init__(self, in_channels, out_features):
-            super().__init__()
-            self.proj = torch.nn.Linear(in_channels, out_features)
-
-        def forward(self, x):
-            return self.proj(torch.nan_to_num(x).mean(dim=-1))
-
-    Z = SimCLRTransformer(**{**FAST, "encoder": Tiny, "embedding_dim": 5}).fit_transform(X)
+    Z = SimCLRTransformer(**{**FAST, "encoder": MeanLinear, "embedding_dim": 5}).fit_transform(X)
     assert Z.shape == (24, 5)
 
 
@@ -269,13 +267,9 @@ def test_verbose_prints_the_epoch_table(series, capsys):
 def test_divergence_and_nan_encoders_raise(series):
     X, _ = series
 
-    class NaNEncoder(torch.nn.Module):
-        def __init__(self, in_channels, out_features):
-            super().__init__()
-            self.proj = torch.nn.Linear(in_channels, out_features)
-
+    class NaNEncoder(MeanLinear):
         def forward(self, x):
-            return self.proj(x.mean(dim=-1)) * float("nan")
+            return super().forward(x) * float("nan")
 
     with pytest.raises(FloatingPointError, match="diverged"):
         SimCLRTransformer(**{**FAST, "encoder": NaNEncoder}).fit(X)
