@@ -48,6 +48,14 @@ def test_fit_transform_shape_dtype_and_names(cls, series):
     assert len(names) == 16
 
 
+def test_pandas_output(series):
+    X, _ = series
+    model = SimCLRTransformer(**FAST).set_output(transform="pandas")
+    frame = model.fit_transform(X)
+    assert list(frame.columns) == list(model.get_feature_names_out())
+    np.testing.assert_array_equal(frame.to_numpy(), model.set_output(transform="default").transform(X))
+
+
 @pytest.mark.parametrize("cls", METHODS)
 def test_same_seed_same_embeddings_other_seed_differs(cls, series):
     X, _ = series
