@@ -5,21 +5,23 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from skorch.callbacks import PassthroughScoring, ProgressBar
-from skorch.helper import predefined_split
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names, check_is_fitted
+from skorch.callbacks import PassthroughScoring, ProgressBar
+from skorch.helper import predefined_split
 
 from .augmentations import BaseAugmentation
 from .nn import ENCODERS, ProjectionHead, build_encoder, encoder_output_dim
 from .training import SeriesDataset, SSLModule, SSLNet
 from .utils.device import resolve_device
-
 from .utils.random import draw_seed, seeded_torch
 from .utils.validation import check_time_series, n_features
-
 
 SHARED_PARAMETERS = """\
     encoder : {"resnet", "fcn", "dilated_cnn"}, torch.nn.Module class or instance, default="resnet"
@@ -267,6 +269,7 @@ class BaseSSLTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         device = resolve_device(self.device)
         policy = self._augmentation_policy()
         criterion = self._build_criterion()
+        callbacks = self._callbacks()
         dataset = self._dataset(X, reset=True)
         rng = check_random_state(self.random_state)
         train, valid = self._split(dataset, rng)
@@ -288,7 +291,7 @@ class BaseSSLTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             train_split=None if valid is None else predefined_split(valid),
-            callbacks=self._callbacks(),
+            callbacks=callbacks,
             device=device,
             verbose=int(self.verbose),
         )

@@ -9,8 +9,8 @@ from numbers import Real
 from sklearn.utils._param_validation import Interval
 
 from ..base import BaseSSLTransformer, fill_shared_doc
-from ..utils.params import store_params
 from ..losses import BarlowTwinsLoss
+from ..utils.params import store_params
 from .policies import default_policy
 
 

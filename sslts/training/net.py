@@ -6,6 +6,7 @@ from skorch import NeuralNet
 from skorch.dataset import unpack_data
 from skorch.utils import to_device
 
+from ..augmentations.base import valid_lengths
 from ..utils.random import draw_seed, seeded_generator, seeded_torch
 from .data import BatchIterator
 
@@ -86,8 +87,9 @@ class SSLNet(NeuralNet):
     def two_view_loss(self, x, generator):
         """Loss of two augmented views of batch ``x`` and their representations."""
         x = to_device(x, self.device)
-        views = torch.cat([self.augmentation.augment(x, generator),
-                           self.augmentation.augment(x, generator)])
+        lengths = valid_lengths(x)
+        views = torch.cat([self.augmentation.augment(x, generator, lengths),
+                           self.augmentation.augment(x, generator, lengths)])
         h, z = self.module_(views)
         z1, z2 = z.chunk(2)
         return self.criterion_(z1, z2), h
