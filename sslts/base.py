@@ -301,6 +301,8 @@ class BaseSSLTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     def _continue(self, X, epochs):
         dataset = self._dataset(X, reset=False)
-        train, _ = self._split(dataset, np.random.RandomState(draw_seed(self.net_.random_state)))
+        train, valid = self._split(dataset, np.random.RandomState(draw_seed(self.net_.random_state)))
+        if valid is not None:  # validate on the held-out part of this X, never on train
+            self.net_.train_split = predefined_split(valid)
         self.net_.partial_fit(train, epochs=epochs)
         return self

@@ -243,6 +243,18 @@ def test_validation_fraction_reports_valid_loss(series):
         SimCLRTransformer(**{**FAST, "validation_fraction": 0.01}).fit(X)
 
 
+def test_continued_training_validates_on_held_out_part_of_new_data(series):
+    X, _ = series
+    model = SimCLRTransformer(**{**FAST, "validation_fraction": 0.25, "warm_start": True})
+    model.fit(X)
+    X_new = X + 100.0  # rows that cannot be mistaken for the first X
+    model.fit(X_new)
+    valid = model.net_.train_split.keywords["valid_ds"].X.numpy()
+    assert valid.shape[0] == 6
+    assert valid.min() > 50  # drawn from X_new, not the first fit's hold-out
+    assert len(model.history_) == 4 and np.isfinite(model.history_[:, "valid_loss"]).all()
+
+
 def test_callbacks_are_used_and_not_mutated(series):
     X, _ = series
     scheduler = LRScheduler(policy=StepLR, step_size=1, gamma=0.1)
