@@ -10,11 +10,17 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sslts.augmentations import (
     Compose,
     Jitter,
+    MagnitudeWarp,
+    Permutation,
     RandomApply,
+    RandomChoice,
     ResizedCrop,
     ScaledNoise,
     Scaling,
+    Shift,
+    SineDistortion,
     TimeWarp,
+    WindowWarp,
 )
 from sslts.utils.random import seeded_generator
 
@@ -29,18 +35,33 @@ def make_augmentations():
         Scaling(sigma=0.1),
         TimeWarp(sigma=0.3),
         ResizedCrop(scale=(0.3, 0.9)),
+        MagnitudeWarp(sigma=0.2),
+        SineDistortion(amplitude=0.3),
+        WindowWarp(window_size=0.3),
+        Permutation(n_segments=4),
+        Shift(max_shift=0.5),
         Compose([Jitter(sigma=0.1), TimeWarp(sigma=0.3)]),
         RandomApply(Jitter(sigma=0.1), p=1.0),
+        RandomChoice([Jitter(sigma=0.1), Shift()]),
     ]
 
 
 def compose_all():
     return Compose([Jitter(), ScaledNoise(), Scaling(), TimeWarp(), ResizedCrop(),
-                    RandomApply(Jitter(sigma=0.5))])
+                    MagnitudeWarp(), SineDistortion(), WindowWarp(), Permutation(),
+                    Shift(), RandomApply(Jitter(sigma=0.5)),
+                    RandomChoice([Jitter(), MagnitudeWarp()])])
 
 
 AUGMENTATIONS = make_augmentations()
 AUG_IDS = [type(aug).__name__ for aug in AUGMENTATIONS]
+
+
+class SignFlipLike(Scaling):
+    """Multiply by -1: a deterministic augmentation that is easy to recognise."""
+
+    def _augment(self, x, generator, lengths):
+        return -x
 
 
 def random_series(shape, seed=0):
@@ -108,7 +129,14 @@ IDENTITIES = [
     Scaling(sigma=0),
     TimeWarp(sigma=0),
     ResizedCrop(scale=(1, 1)),
+    MagnitudeWarp(sigma=0),
+    SineDistortion(amplitude=0),
+    WindowWarp(window_size=0),
+    WindowWarp(speed=(1, 1)),
+    Permutation(n_segments=1),
+    Shift(max_shift=0),
     RandomApply(Jitter(sigma=1.0), p=0),
+    RandomChoice([Jitter(sigma=0), Shift(max_shift=0)]),
     Compose([Jitter(sigma=0), TimeWarp(sigma=0), ResizedCrop(scale=(1, 1))]),
 ]
 
@@ -189,9 +217,10 @@ def test_scaling_constant_factor_per_sample_and_channel():
 
 
 @pytest.mark.parametrize("aug", [TimeWarp(sigma=1.0, n_knots=8), TimeWarp(sigma=0.2),
-                                 ResizedCrop(), ResizedCrop(scale=(0.05, 0.1))],
+                                 ResizedCrop(), ResizedCrop(scale=(0.05, 0.1)),
+                                 WindowWarp(), WindowWarp(window_size=0.5, speed=(0.1, 10))],
                          ids=["TimeWarp-strong", "TimeWarp", "ResizedCrop",
-                              "ResizedCrop-small"])
+                              "ResizedCrop-small", "WindowWarp", "WindowWarp-strong"])
 def test_warps_keep_ramps_monotone(aug):
     lengths = np.random.RandomState(0).randint(2, 201, 300)
     lengths[:30] = 200
@@ -203,28 +232,33 @@ def test_warps_keep_ramps_monotone(aug):
     assert not np.allclose(Xt[lengths == 200], X[lengths == 200])
 
 
+@pytest.mark.parametrize("aug", [TimeWarp(sigma=1.0, n_knots=6),
+                                 WindowWarp(window_size=0.4, speed=(0.2, 5))],
+                         ids=["TimeWarp", "WindowWarp"])
 @pytest.mark.parametrize("variable_length", [False, True])
-def test_time_warp_keeps_endpoints(variable_length):
+def test_warps_keep_endpoints(aug, variable_length):
     X = random_series((3, 2, 100))
     lengths = LENGTHS if variable_length else (100,) * 3
     X = pad(X, lengths)
-    Xt = TimeWarp(sigma=1.0, n_knots=6, random_state=0).fit_transform(X)
+    Xt = clone(aug).set_params(random_state=0).fit_transform(X)
     assert not np.allclose(Xt[:, :, 1:49], X[:, :, 1:49])
     for i, length in enumerate(lengths):
         np.testing.assert_array_equal(Xt[i, :, 0], X[i, :, 0])
-        np.testing.assert_array_equal(Xt[i, :, length - 1], X[i, :, length - 1])
+        np.testing.assert_allclose(Xt[i, :, length - 1], X[i, :, length - 1], atol=1e-5)
 
 
-def test_time_warp_kernel_endpoints_many_lengths():
+@pytest.mark.parametrize("aug", [TimeWarp(sigma=0.8), WindowWarp(window_size=0.5)],
+                         ids=["TimeWarp", "WindowWarp"])
+def test_warp_kernels_endpoints_many_lengths(aug):
     # every length from 1 to 64, including a single valid step
     lengths = torch.arange(1, 65)
     x = torch.randn(64, 2, 64, generator=torch.Generator().manual_seed(0))
     for i, length in enumerate(lengths):
         x[i, :, length:] = float("nan")
-    out = TimeWarp(sigma=0.8).augment(x, torch.Generator().manual_seed(1))
+    out = aug.augment(x, torch.Generator().manual_seed(1))
     idx = (lengths - 1)[:, None, None].expand(-1, 2, 1)
     torch.testing.assert_close(out[:, :, 0], x[:, :, 0], rtol=0, atol=0)
-    torch.testing.assert_close(out.gather(2, idx), x.gather(2, idx), rtol=0, atol=0)
+    torch.testing.assert_close(out.gather(2, idx), x.gather(2, idx), rtol=1e-5, atol=1e-5)
     assert torch.equal(torch.isnan(out), torch.isnan(x))
 
 
@@ -251,6 +285,116 @@ def test_resized_crop_fixed_scale_on_ramp(variable_length):
         assert np.all(out[:, 0] >= 0) and np.all(out[:, -1] <= length - 1)
     # random starts differ between samples
     assert len(np.unique(Xt[:, 0, 0])) == 3
+
+
+def test_window_warp_stretches_one_window():
+    # on a ramp the output slope is the inverse of the local stretch: one
+    # window has slope s / k, the rest s, with s the global resize factor
+    X = ramp(200, 1, 300)
+    Xt = WindowWarp(window_size=0.3, speed=(0.5, 2.0), random_state=0).fit_transform(X)
+    slopes = np.diff(Xt[:, 0], axis=-1)
+    assert np.all(slopes > 0)
+    for row in slopes:
+        low, high = row.min(), row.max()
+        between = (row > low + 1e-3) & (row < high - 1e-3)
+        assert between.sum() <= 2  # two slopes, plus the steps straddling a window edge
+    ratios = slopes.max(axis=-1) / slopes.min(axis=-1)
+    assert ratios.max() > 1.8 and ratios.min() < 1.2  # log-uniform speed in (0.5, 2)
+
+
+# -------------------------------------------------------------- magnitude
+
+
+def test_magnitude_warp_is_smooth_per_channel_curve():
+    X = np.ones((50, 3, 200), dtype=np.float32)
+    curve = MagnitudeWarp(sigma=0.3, n_knots=3, random_state=0).fit_transform(X)
+    # piecewise linear between 5 knots: second differences vanish except near knots
+    kinks = (np.abs(np.diff(curve, n=2, axis=-1)) > 1e-4).sum(axis=-1)
+    assert kinks.max() <= 2 * 3 and kinks.mean() > 1
+    assert abs(curve.std() - 0.3 * np.sqrt(2 / 3)) < 0.05  # lerp shrinks the variance
+    assert not np.allclose(curve[:, 0], curve[:, 1])  # channels differ
+    Xt = MagnitudeWarp(sigma=0.3, n_knots=0, random_state=0).fit_transform(X)
+    np.testing.assert_allclose(np.diff(Xt, n=2, axis=-1), 0, atol=1e-5)  # linear
+
+
+def test_sine_distortion_bounded_modulation():
+    X = np.full((100, 2, 300), 2.0, dtype=np.float32)
+    Xt = SineDistortion(amplitude=0.25, frequency=(1, 3), random_state=0).fit_transform(X)
+    ratio = Xt / X - 1.0
+    assert np.abs(ratio).max() <= 0.25 + 1e-5
+    # at least one full period per series: the modulation reaches its peaks
+    np.testing.assert_allclose(np.abs(ratio).max(axis=-1), 0.25, atol=0.01)
+    assert not np.allclose(ratio[:, 0], ratio[:, 1])  # phase per channel
+    # the number of zero crossings follows the drawn frequency
+    crossings = (np.diff(np.sign(ratio), axis=-1) != 0).sum(axis=-1)
+    assert crossings.min() >= 1 and crossings.max() <= 7
+
+
+# ------------------------------------------------------ segments and shifts
+
+
+@pytest.mark.parametrize("variable_length", [False, True])
+def test_permutation_reorders_segments(variable_length):
+    lengths = LENGTHS if variable_length else (100,) * 3
+    X = np.repeat(ramp(3, 2, 100, lengths), 40, axis=0)
+    lengths = np.repeat(lengths, 40)
+    Xt = Permutation(n_segments=4, random_state=0).fit_transform(X)
+    for i, length in enumerate(lengths):
+        out = Xt[i, :, :length]
+        np.testing.assert_array_equal(np.sort(out, axis=-1), X[i, :, :length])
+        assert (np.diff(out[0]) != 1).sum() <= 3  # at most 3 jumps between 4 segments
+        np.testing.assert_array_equal(out[0], out[1])  # channels move together
+    assert len({tuple(row) for row in Xt[:40, 0]}) > 30
+
+
+@pytest.mark.parametrize("variable_length", [False, True])
+def test_shift_is_circular(variable_length):
+    lengths = LENGTHS if variable_length else (100,) * 3
+    X = np.repeat(ramp(3, 1, 100, lengths), 20, axis=0)
+    lengths = np.repeat(lengths, 20)
+    Xt = Shift(max_shift=0.5, random_state=0).fit_transform(X)
+    shifts = []
+    for i, length in enumerate(lengths):
+        out = Xt[i, 0, :length]
+        shift = int(out[0])  # the value now at step 0 came from step `shift`
+        np.testing.assert_array_equal(out, np.roll(np.arange(length), -shift))
+        shifts.append(min(shift, length - shift))
+    assert max(shifts) <= 0.5 * max(lengths) + 1 and len(set(shifts)) > 10
+
+
+# ----------------------------------------------------------- RandomChoice
+
+
+def test_random_choice_probabilities():
+    X = np.repeat(random_series((1, 1, 20)), 2000, axis=0)
+    aug = RandomChoice([Scaling(sigma=0), SignFlipLike()], p=[0.3, 0.7], random_state=0)
+    Xt = aug.fit_transform(X)
+    flipped = np.all(Xt == -X, axis=(1, 2))
+    kept = np.all(Xt == X, axis=(1, 2))
+    assert np.all(flipped ^ kept)
+    assert abs(flipped.sum() - 1400) < 103  # sd 20.5, bound at 5 of them
+    Xt = RandomChoice([Scaling(sigma=0), SignFlipLike()], p=[1, 0]).fit_transform(X)
+    np.testing.assert_array_equal(Xt, X)
+
+
+def test_random_choice_nested_params():
+    aug = RandomChoice([Jitter(0.1), Shift()])
+    params = aug.get_params(deep=True)
+    assert params["jitter__sigma"] == 0.1 and params["shift__max_shift"] == 0.5
+    aug.set_params(jitter__sigma=0.4, shift=Shift(0.1))
+    assert aug.augmentations[0].sigma == 0.4 and aug.augmentations[1].max_shift == 0.1
+    assert clone(aug).get_params()["jitter__sigma"] == 0.4
+    with pytest.raises(ValueError, match="no step named 'timewarp'"):
+        aug.set_params(timewarp__sigma=1)
+
+
+def test_grid_search_reaches_nested_parameters():
+    policy = Compose([RandomChoice([Jitter(), MagnitudeWarp()]), Shift()])
+    params = policy.get_params(deep=True)
+    assert params["randomchoice__magnitudewarp__n_knots"] == 4
+    policy.set_params(randomchoice__magnitudewarp__n_knots=7, shift__max_shift=0.2)
+    assert policy.steps[0].augmentations[1].n_knots == 7
+    assert policy.steps[1].max_shift == 0.2
 
 
 # ---------------------------------------------------------------- padding
@@ -481,6 +625,20 @@ def test_compose_invalid_steps():
     (RandomApply(Jitter(), p=-0.1), "'p' parameter of RandomApply"),
     (RandomApply(Jitter(sigma=-1)), "'sigma' parameter of Jitter"),
     (RandomApply("jitter"), "'augmentation' parameter of RandomApply"),
+    (MagnitudeWarp(sigma=-1), "'sigma' parameter of MagnitudeWarp"),
+    (MagnitudeWarp(n_knots=-1), "'n_knots' parameter of MagnitudeWarp"),
+    (SineDistortion(amplitude=-1), "'amplitude' parameter of SineDistortion"),
+    (SineDistortion(frequency=(3, 1)), "frequency must satisfy"),
+    (WindowWarp(window_size=1.5), "'window_size' parameter of WindowWarp"),
+    (WindowWarp(speed=(0, 2)), "speed must be positive"),
+    (WindowWarp(speed=(2, 1)), "speed must satisfy"),
+    (Permutation(n_segments=0), "'n_segments' parameter of Permutation"),
+    (Shift(max_shift=2), "'max_shift' parameter of Shift"),
+    (RandomChoice([]), "RandomChoice needs at least one augmentation in augmentations"),
+    (RandomChoice([Jitter()], p=[0.5, 0.5]), "one probability per augmentation"),
+    (RandomChoice([Jitter(), Shift()], p=[0.5, 0.6]), "summing to 1"),
+    (RandomChoice([Jitter(), Shift()], p=[-0.5, 1.5]), "non-negative"),
+    (RandomChoice([Jitter(sigma=-1)]), "'sigma' parameter of Jitter"),
 ])
 def test_invalid_parameters(aug, match):
     with pytest.raises(ValueError, match=match):
@@ -522,8 +680,14 @@ EXPECTED_FAILED_CHECKS = {
         Scaling(random_state=0),
         TimeWarp(random_state=0),
         ResizedCrop(random_state=0),
+        MagnitudeWarp(random_state=0),
+        SineDistortion(random_state=0),
+        WindowWarp(random_state=0),
+        Permutation(random_state=0),
+        Shift(random_state=0),
         Compose([Jitter(), TimeWarp()], random_state=0),
         RandomApply(Jitter(), random_state=0),
+        RandomChoice([Jitter(), Shift()], random_state=0),
     ],
     expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
 )

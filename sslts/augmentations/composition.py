@@ -34,7 +34,75 @@ def check_augmentation(value, name):
         )
 
 
-class Compose(BaseAugmentation):
+class NestedSteps:
+    """Nested ``get_params``/``set_params`` over a list of augmentations.
+
+    The list lives in the parameter named by ``_steps_param``; inner
+    parameters are reachable as ``<step name>__<param>``, with step names
+    derived as in :func:`sklearn.pipeline.make_pipeline`.
+    """
+
+    _steps_param = "steps"
+
+    def _steps(self):
+        return getattr(self, self._steps_param)
+
+    def _check_steps(self):
+        steps = self._steps()
+        if len(steps) == 0:
+            raise ValueError(
+                f"{type(self).__name__} needs at least one augmentation in "
+                f"{self._steps_param}."
+            )
+        for i, step in enumerate(steps):
+            check_augmentation(step, f"{self._steps_param}[{i}]")
+            step.validate()
+
+    def named_steps(self):
+        """Return a dict of the steps keyed by their derived names."""
+        return dict(zip(step_names(self._steps()), self._steps()))
+
+    def get_params(self, deep=True):
+        """Parameters of the object and, if ``deep``, of its steps."""
+        params = super().get_params(deep=False)
+        if deep:
+            for name, step in self.named_steps().items():
+                params[name] = step
+                for key, value in step.get_params(deep=True).items():
+                    params[f"{name}__{key}"] = value
+        return params
+
+    def set_params(self, **params):
+        """Set parameters, including ``<step name>`` and ``<step name>__<param>``."""
+        own = {k: params.pop(k) for k in list(params) if k in self._get_param_names()}
+        for key, value in own.items():  # set as given: steps are checked in fit
+            setattr(self, key, value)
+        if not params:
+            return self
+        # names are resolved before any replacement, which may rename steps
+        steps = self._steps()
+        index = {name: i for i, name in enumerate(step_names(steps))}
+        replaced, nested = {}, {}
+        for key, value in params.items():
+            name, _, inner = key.partition("__")
+            if name not in index:
+                raise ValueError(
+                    f"Invalid parameter {key!r} for {self!r}: no step named "
+                    f"{name!r}; valid step names are {sorted(index)}."
+                )
+            if inner:
+                nested.setdefault(index[name], {})[inner] = value
+            else:
+                replaced[index[name]] = value
+        if replaced:
+            steps = [replaced.get(i, step) for i, step in enumerate(steps)]
+            setattr(self, self._steps_param, steps)
+        for i, inner in nested.items():
+            steps[i].set_params(**inner)
+        return self
+
+
+class Compose(NestedSteps, BaseAugmentation):
     """Apply augmentations one after the other.
 
     Inner parameters are reachable as ``<step name>__<param>``, with step
@@ -61,52 +129,7 @@ class Compose(BaseAugmentation):
         self.random_state = random_state
 
     def _check_params(self):
-        if len(self.steps) == 0:
-            raise ValueError("Compose needs at least one augmentation in steps.")
-        for i, step in enumerate(self.steps):
-            check_augmentation(step, f"steps[{i}]")
-            step.validate()
-
-    def named_steps(self):
-        """Return a dict of the steps keyed by their derived names."""
-        return dict(zip(step_names(self.steps), self.steps))
-
-    def get_params(self, deep=True):
-        """Parameters of the composition and, if ``deep``, of its steps."""
-        params = super().get_params(deep=False)
-        if deep:
-            for name, step in self.named_steps().items():
-                params[name] = step
-                for key, value in step.get_params(deep=True).items():
-                    params[f"{name}__{key}"] = value
-        return params
-
-    def set_params(self, **params):
-        """Set parameters, including ``<step name>`` and ``<step name>__<param>``."""
-        own = {k: params.pop(k) for k in list(params) if k in self._get_param_names()}
-        for key, value in own.items():  # set as given: steps are checked in fit
-            setattr(self, key, value)
-        if not params:
-            return self
-        # names are resolved before any replacement, which may rename steps
-        index = {name: i for i, name in enumerate(step_names(self.steps))}
-        replaced, nested = {}, {}
-        for key, value in params.items():
-            name, _, inner = key.partition("__")
-            if name not in index:
-                raise ValueError(
-                    f"Invalid parameter {key!r} for {self!r}: no step named "
-                    f"{name!r}; valid step names are {sorted(index)}."
-                )
-            if inner:
-                nested.setdefault(index[name], {})[inner] = value
-            else:
-                replaced[index[name]] = value
-        if replaced:
-            self.steps = [replaced.get(i, step) for i, step in enumerate(self.steps)]
-        for i, inner in nested.items():
-            self.steps[i].set_params(**inner)
-        return self
+        self._check_steps()
 
     def _augment(self, x, generator, lengths):
         for step in self.steps:
@@ -149,3 +172,59 @@ class RandomApply(BaseAugmentation):
         apply = uniform(x.shape[0], generator, x.device) < self.p
         augmented = self.augmentation.augment(x, generator, lengths)
         return torch.where(apply[:, None, None], augmented, x)
+
+
+class RandomChoice(NestedSteps, BaseAugmentation):
+    """Apply one augmentation per sample, chosen at random from a list.
+
+    The choice is drawn per sample (with probabilities ``p``), so one batch
+    mixes the augmentations. Inner parameters are reachable as ``<step
+    name>__<param>``, as in :class:`Compose`.
+
+    Parameters
+    ----------
+    augmentations : list of BaseAugmentation
+        The candidates.
+    p : list of float, default=None
+        Probability of each candidate (summing to 1); None is uniform.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the stream of random draws (see :class:`BaseAugmentation`).
+    """
+
+    _steps_param = "augmentations"
+    _parameter_constraints = {
+        **BaseAugmentation._parameter_constraints,
+        "augmentations": [list, tuple],
+        "p": [None, list, tuple],
+    }
+
+    def __init__(self, augmentations, p=None, *, random_state=None):
+        self.augmentations = augmentations
+        self.p = p
+        self.random_state = random_state
+
+    def _check_params(self):
+        self._check_steps()
+        if self.p is None:
+            return
+        p = list(self.p)
+        if len(p) != len(self.augmentations):
+            raise ValueError(
+                f"p must give one probability per augmentation: got {len(p)} "
+                f"for {len(self.augmentations)} augmentations."
+            )
+        if not all(isinstance(v, Real) and v >= 0 for v in p) or abs(sum(p) - 1) > 1e-6:
+            raise ValueError(f"p must hold non-negative numbers summing to 1, got {self.p!r}.")
+
+    def _augment(self, x, generator, lengths):
+        n = x.shape[0]
+        k = len(self.augmentations)
+        p = torch.full((k,), 1.0 / k) if self.p is None else torch.tensor(self.p)
+        edges = p.to(x.device, torch.float32).cumsum(0)[:-1]
+        choice = torch.bucketize(uniform(n, generator, x.device), edges, right=True)
+        out = x.clone()
+        for i, augmentation in enumerate(self.augmentations):
+            rows = (choice == i).nonzero().squeeze(1)
+            if rows.numel():
+                out[rows] = augmentation.augment(x[rows], generator, lengths[rows])
+        return out
