@@ -131,8 +131,7 @@ def bare_fit(X, epochs, batch_size, encoder, device="auto"):
         loss_sum = 0.0
         for lo, hi in bounds:
             xb = x_all[order[lo:hi]].to(device)  # data stays on the CPU, as in the library
-            views = torch.cat([policy.augment(xb, augment_gen),
-                               policy.augment(xb, augment_gen)])
+            views = policy.augment(torch.cat([xb, xb]), augment_gen)
             z1, z2 = head(enc(views)).chunk(2)
             loss = loss_fn(z1, z2)
             opt.zero_grad()

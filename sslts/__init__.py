@@ -2,18 +2,30 @@
 
 Scikit-learn transformers whose ``fit`` trains an encoder without labels
 (SimCLR, Barlow Twins, VICReg) and whose ``transform`` returns embeddings for
-any scikit-learn estimator.
+any scikit-learn estimator; fine-tuning, semi-supervised classification,
+preprocessing and spectrograms around them.
 """
 
 from .base import BaseSSLTransformer
+from .finetuning import SSLClassifier, SSLRegressor
 from .methods import BarlowTwinsTransformer, SimCLRTransformer, VICRegTransformer
+from .preprocessing import ClipOutliers, FillMissing, TimeSeriesScaler
+from .semi_supervised import SemiSupervisedClassifier
+from .spectrogram import Spectrogram
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "BarlowTwinsTransformer",
     "BaseSSLTransformer",
+    "ClipOutliers",
+    "FillMissing",
+    "SSLClassifier",
+    "SSLRegressor",
+    "SemiSupervisedClassifier",
     "SimCLRTransformer",
+    "Spectrogram",
+    "TimeSeriesScaler",
     "VICRegTransformer",
     "__version__",
 ]

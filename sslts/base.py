@@ -11,34 +11,50 @@ from sklearn.base import (
     TransformerMixin,
 )
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import _check_feature_names, check_is_fitted
 from skorch.callbacks import PassthroughScoring, ProgressBar
 from skorch.helper import predefined_split
 
 from .augmentations import BaseAugmentation
-from .nn import ENCODERS, ProjectionHead, build_encoder, encoder_output_dim
+from .nn import ENCODERS, ProjectionHead, encoder_output_dim, save_encoder
+from .nn.transfer import prepare_encoder
 from .training import SeriesDataset, SSLModule, SSLNet
 from .utils.device import resolve_device
 from .utils.random import draw_seed, seeded_torch
-from .utils.validation import check_time_series, n_features
+from .utils.validation import check_images, check_time_series, input_ndim, n_features
 
 SHARED_PARAMETERS = """\
-    encoder : {"resnet", "fcn", "dilated_cnn"}, torch.nn.Module class or instance, default="resnet"
+    encoder : {"resnet", "fcn", "dilated_cnn", "resnet2d"}, torch.nn.Module class or instance, default="resnet"
         Encoder mapping ``(n, c, t)`` to ``(n, d)``; a class is built as
         ``cls(in_channels=..., out_features=embedding_dim)``, an instance is
         copied (it must handle NaN right-padding, see :mod:`sslts.nn`).
+        For 4-D input (spectrograms, images) the encoder is 2-D:
+        ``"resnet2d"``, which ``"resnet"`` becomes automatically, or a module
+        taking ``(n, c, h, w)``. A fitted sslts estimator (e.g. a fitted
+        ``SimCLRTransformer``) or a module from :func:`sslts.nn.load_encoder`
+        starts training from that pretrained encoder; the estimator is not
+        modified.
     embedding_dim : int, default=128
         Output size of the built-in encoders.
+    adapt_channels : bool, default=True
+        When the encoder expects another number of channels than ``X`` has (a
+        pretrained encoder), learn a 1x1 convolution mapping the channels of
+        ``X`` to the encoder's and warn; if False, raise a ValueError.
     head_dims : tuple of int, default=None
         Projection head sizes; None gives the method's default.
     augmentations : BaseAugmentation, default=None
         Policy making the two views; None gives the method's default
-        policy, :func:`sslts.methods.policies.default_policy`.
+        policy, :func:`sslts.methods.policies.default_policy` (the image
+        policy for 4-D input). It must match the input's dimensionality.
     max_epochs : int, default=100
         Number of passes over the data.
     batch_size : int, default=64
         Series per batch (at least 2).
+    max_samples_per_epoch : int or float, default=None
+        Train each epoch on a fresh random subset of this many series (int,
+        at least 2; more than there are means all) or of this fraction of
+        them (float in (0, 1]); None uses every series in every epoch.
     lr : float, default=1e-3
         AdamW learning rate.
     weight_decay : float, default=1e-4
@@ -64,6 +80,9 @@ SHARED_ATTRIBUTES = """\
     ----------
     net_ : SSLNet
         The trained skorch net (``net_.module_.encoder`` is the encoder).
+    encoder_ : torch.nn.Module
+        The trained encoder; pass the fitted transformer as ``encoder=`` to
+        start another model from it, or save it with ``save_encoder(path)``.
     history_ : skorch.History
         Per-epoch ``train_loss`` and ``embedding_std`` (collapse indicator).
     embedding_dim_ : int
@@ -72,6 +91,9 @@ SHARED_ATTRIBUTES = """\
         ``X.shape[1]`` of the training array (channels for 3-D input).
     n_channels_in_ : int
         Number of channels seen in ``fit``.
+    input_ndim_ : int
+        3 when fitted on time series (2-D input is read as univariate), 4
+        when fitted on spectrograms or images; ``transform`` needs the same.
     feature_names_in_ : ndarray of str
         Column names, when ``X`` was a DataFrame with string column names.
 """
@@ -86,7 +108,132 @@ def fill_shared_doc(cls):
     return cls
 
 
-class BaseSSLTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class SeriesEstimatorMixin:
+    """Input handling and encoder reuse shared by the sslts estimators.
+
+    For estimators whose ``fit`` trains ``net_.module_.encoder`` on time
+    series: validation of ``X`` into a :class:`~sslts.training.SeriesDataset`,
+    the validation split, the choice of the encoder, the user's skorch
+    callbacks, access to the trained encoder and saving it. A fitted
+    estimator passed as ``encoder`` (a pretrained encoder) is shared by
+    clones rather than cloned unfitted: ``fit`` only reads it.
+    """
+
+    @property
+    def encoder_(self):
+        """The trained encoder module (``net_.module_.encoder``)."""
+        check_is_fitted(self, "net_")
+        return self.net_.module_.encoder
+
+    def save_encoder(self, path):
+        """Write the trained encoder's architecture and weights to ``path``.
+
+        The file holds tensors, strings and numbers only; read it back with
+        :func:`sslts.nn.load_encoder` and pass the module as ``encoder=``.
+
+        Parameters
+        ----------
+        path : str, os.PathLike or file-like object
+            Destination, written with ``torch.save``.
+
+        Raises
+        ------
+        TypeError
+            If the encoder is not one of the built-in encoders; pickle the
+            estimator instead.
+        """
+        save_encoder(self.encoder_, path)
+
+    def __sklearn_clone__(self):
+        clone = super().__sklearn_clone__()
+        if isinstance(self.encoder, BaseEstimator):
+            clone.encoder = self.encoder  # a pretrained encoder: shared, only read
+        return clone
+
+    def _dataset(self, X, *, reset, min_samples=2):
+        """Validate ``X`` (recording its shape when ``reset``) into a dataset."""
+        n_channels = None if reset else self.n_channels_in_
+        name = type(self).__name__
+        ndim = 4 if input_ndim(X) >= 4 else 3
+        if not reset and ndim != self.input_ndim_:
+            kinds = {3: "time series (2-D or 3-D)", 4: "spectrograms or images (4-D)"}
+            raise ValueError(
+                f"X holds {kinds[ndim]} but {name} was fitted on {kinds[self.input_ndim_]}; "
+                "transform the same kind of input (e.g. through the same Spectrogram)."
+            )
+        if ndim == 4:
+            X3 = check_images(X, n_channels=n_channels, min_samples=min_samples,
+                              estimator_name=name)
+            lengths = None
+        else:
+            X3, lengths = check_time_series(
+                X, n_channels=n_channels, min_samples=min_samples, estimator_name=name,
+            )
+        _check_feature_names(self, X, reset=reset)
+        if reset:
+            self.n_features_in_ = n_features(X, X3)
+            self.n_channels_in_ = X3.shape[1]
+            self.input_ndim_ = ndim
+        return SeriesDataset(X3, lengths)
+
+    def _split(self, dataset, rng):
+        """Hold out ``validation_fraction`` of ``dataset`` for the valid loss."""
+        if self.validation_fraction is None:
+            return dataset, None
+        n = len(dataset)
+        n_valid = int(round(self.validation_fraction * n))
+        if n_valid < 2 or n - n_valid < 2:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves {n_valid} "
+                f"validation and {n - n_valid} training samples out of {n}; both "
+                "need at least 2."
+            )
+        order = rng.permutation(n)
+        parts = [np.sort(order[n_valid:]), np.sort(order[:n_valid])]
+        return [SeriesDataset(dataset.X[p].numpy(), dataset.lengths[p].numpy(),
+                              None if dataset.y is None else dataset.y[p].numpy())
+                for p in parts]
+
+    def _encoder_for_input(self):
+        """``encoder``, with "resnet" read as "resnet2d" for 4-D input; checks names."""
+        if not isinstance(self.encoder, str):
+            return self.encoder
+        if self.encoder == "resnet" and self.input_ndim_ == 4:
+            return "resnet2d"
+        encoder_ndim = getattr(ENCODERS[self.encoder], "input_ndim", 3)
+        if encoder_ndim != self.input_ndim_:
+            hint = ("pass encoder='resnet2d' (or 'resnet', which becomes it)"
+                    if self.input_ndim_ == 4 else
+                    "use a 1-D encoder (e.g. 'resnet') or compute spectrograms first "
+                    "with sslts.spectrogram.Spectrogram")
+            raise ValueError(
+                f"encoder={self.encoder!r} takes {encoder_ndim}-D batches but X is "
+                f"{self.input_ndim_}-D; {hint}."
+            )
+        return self.encoder
+
+    def _user_callbacks(self):
+        """The progress bar (when verbose) and copies of ``callbacks``, named."""
+        callbacks = []
+        if self.verbose:
+            callbacks.append(("progress_bar", ProgressBar()))
+        for i, callback in enumerate(copy.deepcopy(self.callbacks or [])):
+            name, callback = (callback if isinstance(callback, tuple)
+                              else (f"{type(callback).__name__.lower()}_{i}", callback))
+            monitor = getattr(callback, "monitor", None)
+            if (self.validation_fraction is None and isinstance(monitor, str)
+                    and monitor.startswith("valid")):
+                raise ValueError(
+                    f"Callback {type(callback).__name__} monitors {monitor!r}, which "
+                    "needs a validation split: set validation_fraction (e.g. 0.1), or "
+                    "monitor 'train_loss' instead."
+                )
+            callbacks.append((name, callback))
+        return callbacks
+
+
+class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
+                         TransformerMixin, BaseEstimator):
     """Self-supervised encoder for time series with ``fit``/``transform``.
 
     Subclasses define the loss (:meth:`_build_criterion`), the default
@@ -97,12 +244,15 @@ class BaseSSLTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     """
 
     _parameter_constraints = {
-        "encoder": [StrOptions(set(ENCODERS)), type, torch.nn.Module],
+        "encoder": [StrOptions(set(ENCODERS)), type, torch.nn.Module, BaseEstimator],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "adapt_channels": ["boolean"],
         "head_dims": [None, tuple, list],
         "augmentations": [None, BaseAugmentation],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 2, None, closed="left")],
+        "max_samples_per_epoch": [None, Interval(Integral, 2, None, closed="left"),
+                                  Interval(RealNotInt, 0, 1, closed="right")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "validation_fraction": [None, Interval(Real, 0, 1, closed="neither")],
@@ -136,6 +286,9 @@ class BaseSSLTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             Time series: 3-D array, 2-D array (univariate), list of arrays of
             different lengths, or sktime ``nested_univ``/``pd-multiindex``
             frame. NaN right-padding marks the end of shorter series.
+            Or a 4-D array ``(n_samples, n_channels, n_freqs, n_frames)`` of
+            spectrograms (see :class:`sslts.spectrogram.Spectrogram`) or
+            images, finite and of one size, for a 2-D encoder.
         y : None
             Ignored; present for pipelines.
 
@@ -172,7 +325,8 @@ class BaseSSLTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         ----------
         X : array-like of shape (n_samples, n_channels, n_timepoints)
             Time series with as many channels as in ``fit``; lengths may
-            differ from those seen in ``fit``.
+            differ from those seen in ``fit``. 4-D input if ``fit`` had 4-D
+            input (its height and width may differ).
 
         Returns
         -------
@@ -210,72 +364,38 @@ class BaseSSLTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         return tags
 
     # ---------------------------------------------------------------- helpers
-    def _dataset(self, X, *, reset, min_samples=2):
-        """Validate ``X`` (recording its shape when ``reset``) into a dataset."""
-        n_channels = None if reset else self.n_channels_in_
-        X3, lengths = check_time_series(
-            X, n_channels=n_channels, min_samples=min_samples,
-            estimator_name=type(self).__name__,
-        )
-        _check_feature_names(self, X, reset=reset)
-        if reset:
-            self.n_features_in_ = n_features(X, X3)
-            self.n_channels_in_ = X3.shape[1]
-        return SeriesDataset(X3, lengths)
-
-    def _split(self, dataset, rng):
-        """Hold out ``validation_fraction`` of ``dataset`` for the valid loss."""
-        if self.validation_fraction is None:
-            return dataset, None
-        n = len(dataset)
-        n_valid = int(round(self.validation_fraction * n))
-        if n_valid < 2 or n - n_valid < 2:
-            raise ValueError(
-                f"validation_fraction={self.validation_fraction} leaves {n_valid} "
-                f"validation and {n - n_valid} training samples out of {n}; both "
-                "need at least 2."
-            )
-        order = rng.permutation(n)
-        parts = [np.sort(order[n_valid:]), np.sort(order[:n_valid])]
-        return [SeriesDataset(dataset.X[p].numpy(), dataset.lengths[p].numpy()) for p in parts]
-
     def _augmentation_policy(self):
         policy = self._default_augmentations() if self.augmentations is None else self.augmentations
         policy = copy.deepcopy(policy)
         policy.validate()
+        if policy.expected_ndim() != self.input_ndim_:
+            kinds = {3: "time series (3-D)", 4: "spectrograms or images (4-D)"}
+            raise ValueError(
+                f"augmentations work on {kinds[policy.expected_ndim()]} but X holds "
+                f"{kinds[self.input_ndim_]}; pass augmentations for this input "
+                "(sslts.augmentations.spectral for 4-D), or None for the default."
+            )
         return policy
 
     def _callbacks(self):
         callbacks = [("embedding_std", PassthroughScoring(
             "embedding_std", lower_is_better=None, on_train=True))]
-        if self.verbose:
-            callbacks.append(("progress_bar", ProgressBar()))
-        for i, callback in enumerate(copy.deepcopy(self.callbacks or [])):
-            name, callback = (callback if isinstance(callback, tuple)
-                              else (f"{type(callback).__name__.lower()}_{i}", callback))
-            monitor = getattr(callback, "monitor", None)
-            if (self.validation_fraction is None and isinstance(monitor, str)
-                    and monitor.startswith("valid")):
-                raise ValueError(
-                    f"Callback {type(callback).__name__} monitors {monitor!r}, which "
-                    "needs a validation split: set validation_fraction (e.g. 0.1), or "
-                    "monitor 'train_loss' instead."
-                )
-            callbacks.append((name, callback))
-        return callbacks
+        return callbacks + self._user_callbacks()
 
     def _fit_new(self, X, epochs):
         self._validate_params()
         device = resolve_device(self.device)
-        policy = self._augmentation_policy()
         criterion = self._build_criterion()
         callbacks = self._callbacks()
         dataset = self._dataset(X, reset=True)
+        policy = self._augmentation_policy()  # its default depends on the input
         rng = check_random_state(self.random_state)
         train, valid = self._split(dataset, rng)
         with seeded_torch(draw_seed(rng)):
-            encoder = build_encoder(self.encoder, self.n_channels_in_, self.embedding_dim)
-            self.embedding_dim_ = encoder_output_dim(encoder, self.n_channels_in_)
+            encoder = prepare_encoder(self._encoder_for_input(), self.n_channels_in_,
+                                      self.embedding_dim, adapt_channels=self.adapt_channels)
+            self.embedding_dim_ = encoder_output_dim(encoder, self.n_channels_in_,
+                                                     self.input_ndim_)
             head_dims = self.head_dims
             if head_dims is None:
                 head_dims = self._default_head_dims(self.embedding_dim_)
@@ -290,6 +410,7 @@ class BaseSSLTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             optimizer__weight_decay=self.weight_decay,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
+            max_samples_per_epoch=self.max_samples_per_epoch,
             train_split=None if valid is None else predefined_split(valid),
             callbacks=callbacks,
             device=device,

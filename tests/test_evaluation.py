@@ -1,11 +1,47 @@
-"""The SVM probe of the TS2Vec protocol."""
+"""Probes, the evaluation harness, baselines, references and reports."""
+
+import time
 
 import numpy as np
+import pandas as pd
+import pytest
+import torch
 from sklearn.model_selection import GridSearchCV
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
 
-from sslts.evaluation import svm_probe
+from sslts import SimCLRTransformer
+from sslts.datasets import BUNDLED_DATASETS, load_ucr_uea
+from sslts.evaluation import (
+    BASELINES,
+    PROBES,
+    baselines,
+    evaluate_transformer,
+    knn_probe,
+    logistic_probe,
+    minirocket_baseline,
+    one_nn_baseline,
+    probe_accuracy,
+    reference_accuracy,
+    svm_probe,
+    track_resources,
+    ts2vec_baseline,
+)
+from sslts.evaluation.baselines import _to_length, missing_dependency, run_baseline
+from sslts.evaluation.benchmark import RUN_COLUMNS, run_benchmark
 from sslts.evaluation.probes import SVM_C_GRID
+from sslts.evaluation.references import REFERENCE_METHODS
+from sslts.evaluation.report import (
+    SUMMARY_COLUMNS,
+    format_table,
+    machine_description,
+    plot_summary,
+    summarize,
+    to_markdown,
+)
+from sslts.utils.validation import check_time_series
+
+from .conftest import FAST
 
 
 def blobs(n_per_class, n_classes=2, seed=0):
@@ -31,3 +67,296 @@ def test_larger_train_sets_search_c_by_5_fold_cv():
     assert SVM_C_GRID[0] == 1e-4 and SVM_C_GRID[-1] == np.inf
     Z_test, y_test = blobs(30, seed=1)
     assert probe.score(Z_test, y_test) > 0.95
+
+
+# ------------------------------------------------------------------- probes
+
+
+def test_every_probe_scores_separable_embeddings_perfectly():
+    Z, y = blobs(30, n_classes=3)
+    Z, y = 3 * Z, y.astype(str)  # well apart, string labels
+    Z_test, y_test = blobs(20, n_classes=3, seed=1)
+    for name in PROBES:
+        assert probe_accuracy(name, Z, y, 3 * Z_test, y_test.astype(str)) == 1.0
+
+
+def test_probe_accuracy_counts_test_errors():
+    Z, y = blobs(10)
+    Z_test, y_test = blobs(10, seed=1)
+    y_test[:5] = 1 - y_test[:5]  # 5 of 20 test labels flipped
+    assert probe_accuracy("knn", Z, y, Z_test, y_test) == pytest.approx(0.75)
+    assert probe_accuracy(lambda Z, y: knn_probe(Z, y), Z, y, Z_test, y_test) == 0.75
+
+
+def test_logistic_probe_is_standardized():
+    Z, y = blobs(20)
+    scaled = Z * np.array([1e6, 1e-6, 1.0, 1.0, 1.0])
+    a = logistic_probe(Z, y).predict_proba(Z)
+    b = logistic_probe(scaled, y).predict_proba(scaled)
+    np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_knn_probe_is_one_nearest_neighbour():
+    Z, y = blobs(10)
+    y = np.random.RandomState(0).permutation(y)  # labels unrelated to Z
+    probe = knn_probe(Z, y)
+    assert probe.n_neighbors == 1 and probe.score(Z, y) == 1.0
+
+
+def test_unknown_probe_names_the_choices():
+    Z, y = blobs(5)
+    with pytest.raises(ValueError, match="Unknown probe 'mlp'.*'knn', 'logistic', 'svm'"):
+        probe_accuracy("mlp", Z, y, Z, y)
+
+
+# ---------------------------------------------------------------- harness
+
+
+def test_evaluate_transformer_fits_a_clone_and_probes_both_splits(series):
+    X, y = series
+    X_train, y_train, X_test, y_test = X[::2], y[::2], X[1::2], y[1::2]
+    X_copy = X_train.copy()
+    model = SimCLRTransformer(**FAST)
+    record = evaluate_transformer(model, X_train, y_train, X_test, y_test,
+                                  probes=("svm", "knn"))
+    assert not hasattr(model, "net_")  # the caller's estimator is untouched
+    np.testing.assert_array_equal(X_train, X_copy)
+    fitted = record["transformer"]
+    Z_train, Z_test = fitted.transform(X_train), fitted.transform(X_test)
+    assert record["accuracy"] == {
+        name: probe_accuracy(name, Z_train, y_train, Z_test, y_test) for name in ("svm", "knn")
+    }
+    assert record["fit_seconds"] > 0 and record["peak_memory_mb"] >= 0
+    assert record["peak_gpu_memory_mb"] is None
+
+
+def test_evaluate_transformer_checks_probes_before_fitting(series):
+    X, y = series
+    with pytest.raises(ValueError, match=r"Unknown probe\(s\) \['mlp'\]"):
+        evaluate_transformer(SimCLRTransformer(**FAST), X, y, X, y, probes=("svm", "mlp"))
+    with pytest.raises(ValueError, match="probes is empty"):
+        evaluate_transformer(SimCLRTransformer(**FAST), X, y, X, y, probes=())
+
+
+def test_track_resources_measures_time_and_the_block_peak():
+    with track_resources() as usage:
+        block = np.ones(64 * 2**20 // 8)  # 64 MiB, touched
+        del block
+        time.sleep(0.01)
+    assert usage.seconds >= 0.01
+    if usage.exact:  # Linux: the peak was reset at the start of the block
+        assert 60 <= usage.peak_memory_mb < 200
+    else:
+        assert usage.peak_memory_mb >= 0
+    with track_resources() as again:  # a block allocating nothing
+        pass
+    if again.exact:
+        assert again.peak_memory_mb < 20
+
+
+# --------------------------------------------------------------- baselines
+
+
+def ragged_shapes(n, seed):
+    """Rising ramps (class 0) and sine bumps (class 1) of random lengths."""
+    rng = np.random.RandomState(seed)
+    y = np.arange(n) % 2
+    X = [np.linspace(0, 1, L) if label == 0 else np.sin(np.linspace(0, np.pi, L))
+         for label, L in zip(y, rng.randint(20, 60, size=n))]
+    return X, y
+
+
+def test_one_nn_baseline_matches_a_plain_1nn_on_equal_lengths(series):
+    X, y = series
+    record = one_nn_baseline(X[::2], y[::2], X[1::2], y[1::2])
+    flat = X.reshape(len(X), -1)
+    expected = KNeighborsClassifier(1).fit(flat[::2], y[::2]).score(flat[1::2], y[1::2])
+    assert record["accuracy"] == pytest.approx(expected)
+    assert record["fit_seconds"] >= 0 and record["peak_gpu_memory_mb"] is None
+
+
+def test_one_nn_baseline_resamples_unequal_lengths():
+    X_train, y_train = ragged_shapes(10, seed=0)
+    X_test, y_test = ragged_shapes(12, seed=1)
+    assert one_nn_baseline(X_train, y_train, X_test, y_test)["accuracy"] == 1.0
+    A, lengths = check_time_series(X_train)
+    resampled = _to_length(A, lengths, 50)
+    np.testing.assert_allclose(resampled[0, 0], np.linspace(0, 1, 50), atol=1e-6)
+    equal = A[:, :, :20]
+    assert _to_length(equal, np.full(10, 20), 20) is equal  # nothing to resample
+
+
+class FakeRocket:
+    """Stands in for sktime's MiniRocket classes: mean and std features."""
+
+    inputs = []
+
+    def __init__(self, **params):
+        self.params = params
+
+    def fit_transform(self, X):
+        return self.transform(X)
+
+    def transform(self, X):
+        FakeRocket.inputs.append(X)
+        if isinstance(X, list):
+            return pd.DataFrame([[f.to_numpy().mean(), f.to_numpy().std()] for f in X])
+        return np.stack([X.mean(axis=(1, 2)), X.std(axis=(1, 2))], axis=1)
+
+
+@pytest.fixture
+def fake_rocket(monkeypatch):
+    monkeypatch.setattr(baselines, "missing_dependency", lambda name: None)
+    monkeypatch.setattr(baselines, "_make_minirocket",
+                        lambda n_channels, variable, seed: FakeRocket(variable=variable))
+    FakeRocket.inputs = []
+    return FakeRocket
+
+
+def test_minirocket_baseline_passes_arrays_or_frames_by_length(fake_rocket):
+    X, y = ragged_shapes(16, seed=0)
+    record = minirocket_baseline(X[:8], y[:8], X[8:], y[8:], random_state=0)
+    assert 0 <= record["accuracy"] <= 1 and record["fit_seconds"] >= 0
+    frames = fake_rocket.inputs[0]
+    assert isinstance(frames, list) and len(frames) == 8
+    assert frames[0].shape == (len(X[0]), 1)  # (t_i, c): padding removed
+    fake_rocket.inputs = []
+    equal = np.random.RandomState(0).randn(10, 2, 12)
+    minirocket_baseline(equal[:6], y[:6], equal[6:], y[6:10])
+    assert isinstance(fake_rocket.inputs[0], np.ndarray)
+    assert fake_rocket.inputs[0].shape == (6, 2, 12)
+
+
+def test_optional_baselines_say_how_to_install(monkeypatch):
+    for name in ("minirocket", "ts2vec"):
+        spec = BASELINES[name]._replace(requires="no_such_module_for_sslts")
+        monkeypatch.setitem(BASELINES, name, spec)
+        message = missing_dependency(name)
+        assert "no_such_module_for_sslts" in message and 'pip install "sslts[bench]"' in message
+    Z, y = blobs(5)
+    with pytest.raises(ImportError, match="sslts\\[bench\\]"):
+        minirocket_baseline(Z[:, None, :], y, Z[:, None, :], y)
+    with pytest.raises(ImportError, match="sslts\\[bench\\]"):
+        ts2vec_baseline(Z[:, None, :], y, Z[:, None, :], y)
+    assert missing_dependency("1nn") is None
+
+
+def test_run_baseline_passes_only_the_options_a_baseline_takes(series):
+    X, y = series
+    record = run_baseline("1nn", X, y, X, y, random_state=3, device="cpu", max_epochs=1)
+    assert record["accuracy"] == 1.0  # the test set is the training set
+    with pytest.raises(ValueError, match="Unknown baseline 'svm'"):
+        run_baseline("svm", X, y, X, y)
+
+
+@pytest.mark.slow
+def test_minirocket_baseline_on_gunpoint():
+    pytest.importorskip("numba")
+    X_train, y_train = load_ucr_uea("GunPoint", "train")
+    X_test, y_test = load_ucr_uea("GunPoint", "test")
+    assert minirocket_baseline(X_train, y_train, X_test, y_test, random_state=0)["accuracy"] > 0.9
+    X_train, y_train = load_ucr_uea("JapaneseVowels", "train")
+    X_test, y_test = load_ucr_uea("JapaneseVowels", "test")
+    assert minirocket_baseline(X_train, y_train, X_test, y_test, random_state=0)["accuracy"] > 0.8
+
+
+@pytest.mark.slow
+def test_ts2vec_baseline_runs_with_the_svm_probe():
+    pytest.importorskip("ts2vec")
+    X_train, y_train = load_ucr_uea("ItalyPowerDemand", "train")
+    X_test, y_test = load_ucr_uea("ItalyPowerDemand", "test")
+    record = ts2vec_baseline(X_train, y_train, X_test, y_test, random_state=0, device="cpu",
+                             max_epochs=2)
+    assert record["accuracy"] > 0.6 and record["fit_seconds"] > 0
+
+
+# --------------------------------------------------------------- references
+
+
+def test_references_cover_the_bundled_datasets():
+    for dataset in BUNDLED_DATASETS:
+        values = reference_accuracy(dataset)
+        assert set(values) == set(REFERENCE_METHODS)
+        assert all(v is None or 0 < v <= 1 for v in values.values())
+    assert reference_accuracy("GunPoint")["MiniRocket"] > reference_accuracy("GunPoint")["TS2Vec"]
+    assert set(reference_accuracy("NotADataset").values()) == {None}
+
+
+# ------------------------------------------------------- benchmark, report
+
+
+def test_run_benchmark_rows_per_seed_and_probe(series):
+    X, y = series
+    data = {"toy": (X[::2], y[::2], X[1::2], y[1::2])}
+    runs = run_benchmark(data, ["vicreg"], seeds=2, probes=("svm", "knn"), baselines=("1nn",),
+                         params=FAST, device="cpu", progress=False)
+    assert list(runs.columns) == RUN_COLUMNS
+    ssl = runs[runs["kind"] == "ssl"]
+    pairs = sorted(zip(ssl["seed"], ssl["probe"]))
+    assert pairs == [(0, "knn"), (0, "svm"), (1, "knn"), (1, "svm")]
+    base = runs[runs["kind"] == "baseline"]
+    assert list(base["method"]) == ["1-NN (raw)"] and base["seed"].isna().all()
+    assert list(base["probe"]) == ["knn"]
+    assert runs["accuracy"].between(0, 1).all()
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(seeds=0), "seeds must be a positive integer"),
+    (dict(methods=["byol"]), "Unknown method"),
+    (dict(baselines=["rocket"]), "Unknown baseline"),
+    (dict(probes=["mlp"]), "Unknown probe"),
+])
+def test_run_benchmark_rejects_bad_arguments(series, kwargs, match):
+    X, y = series
+    with pytest.raises(ValueError, match=match):
+        run_benchmark({"toy": (X, y, X, y)}, **kwargs)
+
+
+def fake_runs():
+    rows = [
+        ("GunPoint", "1-NN (raw)", "baseline", "knn", None, 0.9, 0.01, 1.0),
+        ("GunPoint", "SimCLR", "ssl", "svm", 0, 0.8, 10.0, 50.0),
+        ("GunPoint", "SimCLR", "ssl", "svm", 1, 1.0, 20.0, 70.0),
+        ("Custom", "SimCLR", "ssl", "svm", 0, 0.5, 1.0, 5.0),
+    ]
+    runs = pd.DataFrame(rows, columns=RUN_COLUMNS[:-1])
+    runs["peak_gpu_memory_mb"] = None
+    return runs
+
+
+def test_summarize_aggregates_over_seeds_and_adds_references():
+    summary = summarize(fake_runs())
+    assert list(summary.columns) == SUMMARY_COLUMNS
+    assert list(summary["method"]) == ["1-NN (raw)", "SimCLR", "SimCLR"]
+    simclr = summary.iloc[1]
+    assert simclr["accuracy_mean"] == pytest.approx(0.9)
+    assert simclr["accuracy_std"] == pytest.approx(0.1)
+    assert simclr["n_runs"] == 2 and simclr["fit_seconds"] == 15.0
+    assert simclr["peak_memory_mb"] == 70.0
+    assert simclr["TS2Vec (published)"] == reference_accuracy("GunPoint")["TS2Vec"]
+    assert pd.isna(summary.iloc[2]["T-Loss (published)"])
+
+
+def test_markdown_and_figure(tmp_path):
+    summary = summarize(fake_runs())
+    machine = machine_description("cpu")
+    assert machine["cores"] >= 1 and machine["torch"] == torch.__version__
+    text = to_markdown(summary, machine, command="sslts benchmark")
+    assert "| GunPoint | SimCLR | svm | 0.900 | 0.100 | 2 | 15.0 | 70 | 0.980 |" in text
+    assert "| Custom | SimCLR | svm | 0.500 | 0.000 | 1 | 1.0 | 5 | n/a | n/a | n/a |" in text
+    assert "`sslts benchmark`" in text and f"- CPU: {machine['CPU']}" in text
+    table = format_table(summary).splitlines()
+    assert table[0].startswith("dataset") and "1-NN (raw)" in table[1]
+    assert "GPU" not in table[0]  # shown only when measured on CUDA
+    plot_summary(summary, tmp_path / "plot.png")
+    assert (tmp_path / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_gpu_memory_is_shown_when_measured():
+    runs = fake_runs()
+    runs.loc[1:, "peak_gpu_memory_mb"] = [200.0, 300.0, 10.0]
+    summary = summarize(runs)
+    assert list(summary["peak_gpu_memory_mb"].iloc[1:]) == [300.0, 10.0]
+    assert "peak GPU memory (MiB)" in format_table(summary).splitlines()[0]
+    assert "| GunPoint | SimCLR | svm | 0.900 | 0.100 | 2 | 15.0 | 70 | 300 |" in to_markdown(
+        summary, machine_description())

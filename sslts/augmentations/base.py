@@ -6,13 +6,20 @@ on the training device, and the scikit-learn :meth:`BaseAugmentation.transform`
 on numpy arrays. Every sample gets its own random parameters in every call.
 """
 
+import numpy as np
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils.random import draw_seed, seeded_generator
-from ..utils.validation import check_time_series, n_features, restore_input_shape
+from ..utils.validation import (
+    check_images,
+    check_time_series,
+    input_ndim,
+    n_features,
+    restore_input_shape,
+)
 
 
 def valid_lengths(x):
@@ -20,14 +27,15 @@ def valid_lengths(x):
 
     Parameters
     ----------
-    x : torch.Tensor of shape (n, c, t)
-        Batch right-padded with NaN in every channel.
+    x : torch.Tensor of shape (n, c, t) or (n, c, h, w)
+        Batch right-padded with NaN in every channel (and row, for 4-D
+        batches, whose lengths count the valid columns).
 
     Returns
     -------
     lengths : torch.Tensor of shape (n,), int64
     """
-    return (~torch.isnan(x).all(dim=1)).sum(dim=1)
+    return (~torch.isnan(x.flatten(1, -2)).all(dim=1)).sum(dim=1)
 
 
 class BaseAugmentation(TransformerMixin, BaseEstimator):
@@ -40,9 +48,15 @@ class BaseAugmentation(TransformerMixin, BaseEstimator):
     ``random_state`` seeds a stream of draws created by :meth:`fit`: each call
     to :meth:`transform` continues that stream, so repeated calls give fresh
     views while ``fit(X).transform(X)`` is reproducible for a fixed seed.
+
+    The class attribute ``_input_ndim`` declares the batches a kernel works
+    on: 3 for time series ``(n, c, t)``, 4 for spectrograms and images
+    ``(n, c, h, w)`` (see :mod:`sslts.augmentations.spectral`), which have no
+    padding. :meth:`fit` and :meth:`transform` check the input against it.
     """
 
     _parameter_constraints = {"random_state": ["random_state"]}
+    _input_ndim = 3
 
     def fit(self, X, y=None):
         """Validate the parameters and the input and start the random stream.
@@ -50,7 +64,9 @@ class BaseAugmentation(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_channels, n_timepoints)
-            Time series (2-D input is univariate, ragged lists are padded).
+            Time series (2-D input is univariate, ragged lists are padded);
+            4-D ``(n_samples, n_channels, height, width)`` for the
+            augmentations of spectrograms and images.
         y : None
             Ignored.
 
@@ -59,7 +75,7 @@ class BaseAugmentation(TransformerMixin, BaseEstimator):
         self : BaseAugmentation
         """
         self.validate()
-        X3, _ = check_time_series(X, min_samples=1)
+        X3, _ = self._check_input(X)
         self.n_features_in_ = n_features(X, X3)
         self.n_channels_in_ = X3.shape[1]
         self.random_state_ = check_random_state(self.random_state)
@@ -71,17 +87,15 @@ class BaseAugmentation(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_channels, n_timepoints)
-            Time series; the input is never modified.
+            Time series, or 4-D spectrograms and images as in :meth:`fit`;
+            the input is never modified.
 
         Returns
         -------
         X_aug : ndarray of float32, same shape as the (padded) input
         """
         check_is_fitted(self, "random_state_")
-        X3, lengths = check_time_series(
-            X, n_channels=self.n_channels_in_, min_samples=1,
-            estimator_name=type(self).__name__,
-        )
+        X3, lengths = self._check_input(X, n_channels=self.n_channels_in_)
         generator = seeded_generator(draw_seed(self.random_state_))
         with torch.no_grad():
             out = self.augment(torch.from_numpy(X3), generator, torch.from_numpy(lengths))
@@ -118,9 +132,63 @@ class BaseAugmentation(TransformerMixin, BaseEstimator):
         """
         self._validate_params()
         self._check_params()
+        self.expected_ndim()
 
     def _check_params(self):
         """Check constraints that ``_parameter_constraints`` cannot express."""
+
+    def expected_ndim(self):
+        """Dimensionality of the batches this augmentation works on.
+
+        Returns
+        -------
+        ndim : int
+            3 for time series ``(n, c, t)``, 4 for spectrograms and images
+            ``(n, c, h, w)``. An augmentation holding others (such as
+            :class:`~sslts.augmentations.Compose` or
+            :class:`~sslts.augmentations.RandomApply`) takes theirs.
+
+        Raises
+        ------
+        ValueError
+            If the augmentations it holds expect different dimensionalities.
+        """
+        inner = []
+        for value in self.get_params(deep=False).values():
+            values = value if isinstance(value, (list, tuple)) else [value]
+            inner += [v for v in values if isinstance(v, BaseAugmentation)]
+        if not inner:
+            return self._input_ndim
+        ndims = {type(a).__name__: a.expected_ndim() for a in inner}
+        if len(set(ndims.values())) > 1:
+            raise ValueError(
+                f"{type(self).__name__} mixes augmentations for time series (3-D) "
+                f"and for spectrograms or images (4-D): {ndims}; use one kind."
+            )
+        return next(iter(ndims.values()))
+
+    def _check_input(self, X, n_channels=None):
+        """Validate ``X`` as :meth:`expected_ndim` asks; return (array, lengths)."""
+        name = type(self).__name__
+        ndim = input_ndim(X)
+        if self.expected_ndim() == 4:
+            if ndim != 4:
+                raise ValueError(
+                    f"{name} works on 4-D spectrograms or images (n_samples, "
+                    f"n_channels, height, width), got input of shape "
+                    f"{getattr(X, 'shape', type(X).__name__)}; turn time series "
+                    "into spectrograms first with sslts.spectrogram.Spectrogram."
+                )
+            X4 = check_images(X, n_channels=n_channels, min_samples=1, estimator_name=name)
+            return X4, np.full(len(X4), X4.shape[-1], dtype=np.int64)
+        if ndim >= 4:
+            raise ValueError(
+                f"{name} works on time series (n_samples, n_channels, n_timepoints), "
+                f"got {ndim}-D input; for spectrograms and images use the "
+                "augmentations of sslts.augmentations.spectral."
+            )
+        return check_time_series(X, n_channels=n_channels, min_samples=1,
+                                 estimator_name=name)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -128,6 +196,20 @@ class BaseAugmentation(TransformerMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.transformer_tags.preserves_dtype = ["float32"]
         tags.non_deterministic = True
+        return tags
+
+
+class DeterministicAugmentation(BaseAugmentation):
+    """Augmentation without random draws: the same input gives the same output.
+
+    Apply it to a random subset of samples with
+    :class:`~sslts.augmentations.composition.RandomApply`. ``random_state`` is
+    accepted, like on every augmentation, and not used.
+    """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
         return tags
 
 

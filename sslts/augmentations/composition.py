@@ -171,7 +171,7 @@ class RandomApply(BaseAugmentation):
     def _augment(self, x, generator, lengths):
         apply = uniform(x.shape[0], generator, x.device) < self.p
         augmented = self.augmentation.augment(x, generator, lengths)
-        return torch.where(apply[:, None, None], augmented, x)
+        return torch.where(apply.view(-1, *[1] * (x.dim() - 1)), augmented, x)
 
 
 class RandomChoice(NestedSteps, BaseAugmentation):

@@ -37,16 +37,17 @@ class BarlowTwinsTransformer(BaseSSLTransformer):
     }
 
     def __init__(self, lambda_=5e-3, *, encoder="resnet", embedding_dim=128,
-                 head_dims=None, augmentations=None, max_epochs=100, batch_size=64,
-                 lr=1e-3, weight_decay=1e-4, validation_fraction=None, device="auto",
-                 callbacks=None, warm_start=False, verbose=0, random_state=None):
+                 adapt_channels=True, head_dims=None, augmentations=None, max_epochs=100,
+                 batch_size=64, max_samples_per_epoch=None, lr=1e-3, weight_decay=1e-4,
+                 validation_fraction=None, device="auto", callbacks=None, warm_start=False,
+                 verbose=0, random_state=None):
         store_params(self, locals())
 
     def _build_criterion(self):
         return BarlowTwinsLoss(lambda_=self.lambda_)
 
     def _default_augmentations(self):
-        return default_policy()
+        return default_policy(self.input_ndim_)
 
     def _default_head_dims(self, in_features):
         return (4 * in_features, 4 * in_features)

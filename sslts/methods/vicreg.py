@@ -43,10 +43,11 @@ class VICRegTransformer(BaseSSLTransformer):
     }
 
     def __init__(self, sim_weight=25.0, var_weight=25.0, cov_weight=1.0, *,
-                 encoder="resnet", embedding_dim=128, head_dims=None,
-                 augmentations=None, max_epochs=100, batch_size=64, lr=1e-3,
-                 weight_decay=1e-4, validation_fraction=None, device="auto",
-                 callbacks=None, warm_start=False, verbose=0, random_state=None):
+                 encoder="resnet", embedding_dim=128, adapt_channels=True, head_dims=None,
+                 augmentations=None, max_epochs=100, batch_size=64,
+                 max_samples_per_epoch=None, lr=1e-3, weight_decay=1e-4,
+                 validation_fraction=None, device="auto", callbacks=None,
+                 warm_start=False, verbose=0, random_state=None):
         store_params(self, locals())
 
     def _build_criterion(self):
@@ -54,7 +55,7 @@ class VICRegTransformer(BaseSSLTransformer):
                           cov_weight=self.cov_weight)
 
     def _default_augmentations(self):
-        return default_policy()
+        return default_policy(self.input_ndim_)
 
     def _default_head_dims(self, in_features):
         return (4 * in_features, 4 * in_features)

@@ -323,7 +323,10 @@ class DilatedCNN(_Encoder):
         return x
 
 
-ENCODERS = {"resnet": ResNet1D, "fcn": FCN, "dilated_cnn": DilatedCNN}
+# imported here, not at the top: encoders_2d reuses _check_int/_check_ints above
+from .encoders_2d import ResNet2D
+
+ENCODERS = {"resnet": ResNet1D, "fcn": FCN, "dilated_cnn": DilatedCNN, "resnet2d": ResNet2D}
 
 
 def build_encoder(encoder, in_channels, out_features):
@@ -364,21 +367,25 @@ def build_encoder(encoder, in_channels, out_features):
     )
 
 
-def encoder_output_dim(module, in_channels):
+def encoder_output_dim(module, in_channels, ndim=3):
     """Embedding size of an encoder.
 
     Parameters
     ----------
     module : nn.Module
-        Encoder mapping ``(n, in_channels, t)`` to ``(n, d)``.
+        Encoder mapping ``(n, in_channels, t)`` (or ``(n, in_channels, h, w)``
+        when ``ndim=4``) to ``(n, d)``.
     in_channels : int
         Number of input channels.
+    ndim : {3, 4}, default=3
+        Dimensionality of the encoder's input batches.
 
     Returns
     -------
     int
         ``module.out_features`` if present, else ``d`` from a forward pass
-        on zeros ``(2, in_channels, 16)`` in eval mode (training flag restored).
+        on zeros ``(2, in_channels, 16)`` (``(2, in_channels, 16, 16)`` when
+        ``ndim=4``) in eval mode (training flag restored).
     """
     if hasattr(module, "out_features"):
         return int(module.out_features)
@@ -388,7 +395,7 @@ def encoder_output_dim(module, in_channels):
     module.eval()
     try:
         with torch.no_grad():
-            out = module(torch.zeros(2, in_channels, 16, **kwargs))
+            out = module(torch.zeros(2, in_channels, *(16,) * (ndim - 2), **kwargs))
     finally:
         module.train(was_training)
     if out.dim() != 2:

@@ -38,7 +38,52 @@ def embedding_std(h):
     return h.std(dim=0).mean().item()
 
 
-class SSLNet(NeuralNet):
+def check_finite_loss(loss, epoch):
+    """Raise FloatingPointError if the training ``loss`` of ``epoch`` is NaN or infinite."""
+    if not torch.isfinite(loss):
+        raise FloatingPointError(
+            f"The training loss became {loss.item()} at epoch "
+            f"{epoch}: training diverged. Lower lr, or check "
+            "that the input is scaled (for instance z-normalised)."
+        )
+
+
+class SeriesNetMixin:
+    """Seeded training loop and whole-tensor batch iterators for skorch nets.
+
+    Mixed in before a skorch net class whose ``__init__`` sets
+    ``random_state`` (a numpy ``RandomState``) and ``max_samples_per_epoch``.
+    Each call of ``fit_loop`` seeds the step's generators from
+    ``random_state`` and seeds torch's global generators for the duration of
+    the loop. The training iterator is shuffled and uses
+    ``max_samples_per_epoch`` samples per epoch, a fresh subset each epoch
+    (see :class:`~sslts.training.data.BatchIterator`).
+    """
+
+    def _init_generators(self, rng):
+        """Seed the generators of one ``fit_loop`` from ``rng``; return their names."""
+        self._shuffle_generator = seeded_generator(draw_seed(rng))
+        return ["_shuffle_generator"]
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        rng = self.random_state
+        names = self._init_generators(rng)
+        try:
+            with seeded_torch(draw_seed(rng), self.device):
+                return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        finally:
+            for name in names:
+                delattr(self, name)
+
+    def get_iterator(self, dataset, training=False):
+        if training:
+            return BatchIterator(dataset, self.batch_size, shuffle=True,
+                                 generator=self._shuffle_generator,
+                                 max_samples=self.max_samples_per_epoch)
+        return BatchIterator(dataset, self.batch_size)
+
+
+class SSLNet(SeriesNetMixin, NeuralNet):
     """skorch ``NeuralNet`` whose step contrasts two augmented views.
 
     The training iterator is shuffled and yields whole-tensor batches (see
@@ -58,38 +103,33 @@ class SSLNet(NeuralNet):
     random_state : numpy.random.RandomState
         Source of the seeds of the shuffling and augmentation generators,
         drawn anew at each call of ``fit_loop``.
+    max_samples_per_epoch : int or float, default=None
+        Training samples per epoch, a fresh random subset each epoch (int:
+        a count; float in (0, 1]: a fraction); None uses all of them.
     **kwargs
         Passed to :class:`skorch.NeuralNet`.
     """
 
-    def __init__(self, module, criterion, augmentation, random_state, **kwargs):
+    def __init__(self, module, criterion, augmentation, random_state,
+                 max_samples_per_epoch=None, **kwargs):
         super().__init__(module, criterion, **kwargs)
         self.augmentation = augmentation
         self.random_state = random_state
+        self.max_samples_per_epoch = max_samples_per_epoch
 
-    def fit_loop(self, X, y=None, epochs=None, **fit_params):
-        rng = self.random_state
-        self._shuffle_generator = seeded_generator(draw_seed(rng))
+    def _init_generators(self, rng):
+        names = super()._init_generators(rng)
         self._augment_generator = seeded_generator(draw_seed(rng), self.device)
         self._valid_generator = seeded_generator(draw_seed(rng), self.device)
-        try:
-            with seeded_torch(draw_seed(rng), self.device):
-                return super().fit_loop(X, y, epochs=epochs, **fit_params)
-        finally:
-            del self._shuffle_generator, self._augment_generator, self._valid_generator
-
-    def get_iterator(self, dataset, training=False):
-        if training:
-            return BatchIterator(dataset, self.batch_size, shuffle=True,
-                                 generator=self._shuffle_generator)
-        return BatchIterator(dataset, self.batch_size)
+        return names + ["_augment_generator", "_valid_generator"]
 
     def two_view_loss(self, x, generator):
         """Loss of two augmented views of batch ``x`` and their representations."""
         x = to_device(x, self.device)
         lengths = valid_lengths(x)
-        views = torch.cat([self.augmentation.augment(x, generator, lengths),
-                           self.augmentation.augment(x, generator, lengths)])
+        # both views in one call: half the kernel launches, own draws per row
+        views = self.augmentation.augment(torch.cat([x, x]), generator,
+                                          torch.cat([lengths, lengths]))
         h, z = self.module_(views)
         z1, z2 = z.chunk(2)
         return self.criterion_(z1, z2), h
@@ -98,12 +138,7 @@ class SSLNet(NeuralNet):
         self._set_training(True)
         x, _ = unpack_data(batch)
         loss, h = self.two_view_loss(x, self._augment_generator)
-        if not torch.isfinite(loss):
-            raise FloatingPointError(
-                f"The training loss became {loss.item()} at epoch "
-                f"{len(self.history)}: training diverged. Lower lr, or check "
-                "that the input is scaled (for instance z-normalised)."
-            )
+        check_finite_loss(loss, len(self.history))
         loss.backward()
         self.history.record_batch("embedding_std", embedding_std(h))
         return {"loss": loss, "y_pred": h}

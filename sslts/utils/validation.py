@@ -3,17 +3,21 @@
 Every estimator in :mod:`sslts` turns its input into one canonical form with
 :func:`check_time_series`: a new float32 C-contiguous array of shape
 ``(n_samples, n_channels, n_timepoints)``, right-padded with NaN, plus the
-length of each sample.
+length of each sample. Spectrograms and images, ``(n_samples, n_channels,
+height, width)``, are checked by :func:`check_images` instead: they have one
+size and no padding.
 """
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["check_time_series", "input_ndim", "n_features", "restore_input_shape"]
+__all__ = ["check_images", "check_time_series", "input_ndim", "n_features",
+           "restore_input_shape"]
 
 
-def check_time_series(X, *, n_channels=None, min_samples=2, estimator_name=None):
+def check_time_series(X, *, n_channels=None, min_samples=2, estimator_name=None,
+                      fill_gaps=True):
     """Validate time series data and convert it to a padded 3-D float32 array.
 
     Parameters
@@ -39,6 +43,10 @@ def check_time_series(X, *, n_channels=None, min_samples=2, estimator_name=None)
         in a batch, so fit needs 2; transform uses 1.
     estimator_name : str, default=None
         Name of the calling estimator, used in error messages.
+    fill_gaps : bool, default=True
+        Fill missing values inside the valid prefix as described in the
+        Notes. If False they are kept as NaN (all other checks still apply),
+        for estimators that handle missing values themselves.
 
     Returns
     -------
@@ -46,7 +54,7 @@ def check_time_series(X, *, n_channels=None, min_samples=2, estimator_name=None)
         New C-contiguous array; the input is never modified.
     lengths : ndarray of shape (n_samples,), dtype int64
         Valid length of each sample: ``X3[i, :, lengths[i]:]`` is all NaN and
-        ``X3[i, :, :lengths[i]]`` holds no NaN.
+        ``X3[i, :, :lengths[i]]`` holds no NaN (unless ``fill_gaps=False``).
 
     Raises
     ------
@@ -77,7 +85,7 @@ def check_time_series(X, *, n_channels=None, min_samples=2, estimator_name=None)
             f"X has {X3.shape[1]} channels, but {name} was fitted with "
             f"{n_channels} channels."
         )
-    lengths = _fill_missing(X3)
+    lengths = _fill_missing(X3, interpolate=fill_gaps)
     return X3, lengths
 
 
@@ -93,15 +101,104 @@ def input_ndim(X):
     -------
     ndim : int
         2 for a 2-D array-like or a plain DataFrame (univariate, one row per
-        sample); 3 for everything else (3-D arrays, ragged lists,
-        ``nested_univ`` and ``pd-multiindex`` frames).
+        sample); the array's own ndim for arrays of 4 or more dimensions
+        (4 for spectrograms and images, see :func:`check_images`), also for a
+        list of such arrays of different shapes; 3 for everything else (3-D
+        arrays, ragged lists of series, ``nested_univ`` and ``pd-multiindex``
+        frames).
     """
     if isinstance(X, pd.DataFrame):
         return 3 if _is_multiindex(X) or _is_nested(X) else 2
     try:
-        return 2 if np.asarray(X).ndim == 2 else 3
-    except ValueError:  # ragged list
-        return 3
+        ndim = np.asarray(X).ndim
+    except ValueError:  # ragged list: series, or images of different sizes
+        return np.ndim(X[0]) + 1 if np.ndim(X[0]) >= 3 else 3
+    return ndim if ndim == 2 or ndim >= 4 else 3
+
+
+def check_images(X, *, n_channels=None, min_samples=2, estimator_name=None):
+    """Validate spectrograms or images and convert them to a 4-D float32 array.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_channels, height, width)
+        For instance spectrograms ``(n_samples, n_channels, n_freqs,
+        n_frames)`` from :class:`sslts.spectrogram.Spectrogram`, or images; a
+        list of arrays of shape ``(n_channels, height, width)`` is stacked.
+        Booleans, integers and other float dtypes are converted to float32.
+    n_channels : int, default=None
+        Number of channels seen during fit. If given, ``X`` must have it.
+    min_samples : int, default=2
+        Minimum number of samples.
+    estimator_name : str, default=None
+        Name of the calling estimator, used in error messages.
+
+    Returns
+    -------
+    X4 : ndarray of shape (n_samples, n_channels, height, width), dtype float32
+        New C-contiguous array; the input is never modified.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is None, sparse, or holds non-numeric values.
+    ValueError
+        If ``X`` is complex, is not 4-D, has items of different shapes, too
+        few samples, an empty axis, NaN or infinity, or a number of channels
+        other than ``n_channels``.
+
+    Notes
+    -----
+    Unlike time series, 4-D input has no NaN padding and no missing values:
+    every sample has the same size and every value is finite.
+    """
+    if X is None or sp.issparse(X) or isinstance(X, pd.DataFrame):
+        raise TypeError(
+            f"Expected a 4-D array (n_samples, n_channels, height, width) of "
+            f"spectrograms or images, got {type(X).__name__}."
+        )
+    if isinstance(X, (list, tuple)) and len(X) > 0:
+        shapes = [np.shape(x) for x in X]
+        for i, shape in enumerate(shapes):
+            if shape != shapes[0]:
+                raise ValueError(
+                    f"X[{i}] has shape {shape} but X[0] has shape {shapes[0]}; "
+                    "spectrograms and images must all have one size: resize or "
+                    "crop them, or compute spectrograms of windows of one length."
+                )
+    X4 = _as_float32(X, "X")
+    if X4.ndim != 4:
+        raise ValueError(
+            f"Expected 4-D data (n_samples, n_channels, height, width) of "
+            f"spectrograms or images, got {X4.ndim}-D shape {X4.shape}. Time "
+            "series are 2-D (n_samples, n_timepoints) or 3-D (n_samples, "
+            "n_channels, n_timepoints)."
+        )
+    if 0 in X4.shape:
+        raise ValueError(
+            f"Found array with an empty axis (shape={X4.shape}); each sample "
+            "needs at least one channel, one row and one column."
+        )
+    if X4.shape[0] < min_samples:
+        raise ValueError(
+            f"Found {X4.shape[0]} sample(s) but a minimum of {min_samples} is "
+            "required: self-supervised training contrasts samples in a batch."
+        )
+    if n_channels is not None and X4.shape[1] != n_channels:
+        name = estimator_name or "the estimator"
+        raise ValueError(
+            f"X has {X4.shape[1]} channels, but {name} was fitted with "
+            f"{n_channels} channels."
+        )
+    if not np.isfinite(X4.sum(dtype=np.float64)):  # cannot overflow: float32 values
+        i = np.flatnonzero(~np.isfinite(X4).all(axis=(1, 2, 3)))[0]
+        kind = "NaN" if np.isnan(X4[i]).any() else "infinity"
+        raise ValueError(
+            f"X contains {kind} in sample {i}; 4-D spectrograms and images must "
+            "be finite and of one size (NaN padding is only for time series): "
+            "fill or remove those values."
+        )
+    return X4
 
 
 def n_features(X, X3):
@@ -334,8 +431,8 @@ def _check_shape(shape, min_samples):
         )
 
 
-def _fill_missing(X3):
-    """Check NaN/inf in place per the NaN policy; return the lengths."""
+def _fill_missing(X3, interpolate=True):
+    """Check NaN/inf (and fill gaps in place if ``interpolate``); return the lengths."""
     n, _, t = X3.shape
     # fast path: no NaN/inf (float64 accumulator cannot overflow here)
     if np.isfinite(X3.sum(dtype=np.float64)):
@@ -362,6 +459,8 @@ def _fill_missing(X3):
             "have data; fill it or remove the sample."
         )
     lengths = (t - np.argmax(any_channel[:, ::-1], axis=1)).astype(np.int64)
+    if not interpolate:
+        return lengths
     valid = np.arange(t) < lengths[:, None]
     gaps = (~finite & valid[:, None, :]).any(axis=2)
     for i, j in np.argwhere(gaps):

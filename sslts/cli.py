@@ -1,0 +1,191 @@
+"""Command line interface of sslts: ``sslts benchmark``.
+
+Run ``sslts benchmark --help`` (or ``python -m sslts.cli benchmark --help``)
+for the options; ``docs/benchmarks_cli.md`` explains the protocol and the
+columns of the results.
+"""
+
+import argparse
+import shlex
+import sys
+
+from .datasets import BUNDLED_DATASETS, archive_names
+from .evaluation.baselines import BASELINES, missing_dependency
+from .evaluation.benchmark import METHODS, load_datasets, run_benchmark
+from .evaluation.probes import PROBES
+from .evaluation.report import format_table, machine_description, summarize, write_report
+from .utils.device import resolve_device
+
+__all__ = ["build_parser", "main"]
+
+DEFAULT_DATASETS = ("GunPoint",)
+DEFAULT_BASELINES = ("1nn", "minirocket")
+
+
+def build_parser():
+    """Return the ``argparse`` parser of the ``sslts`` command.
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+    """
+    parser = argparse.ArgumentParser(
+        prog="sslts", description="Self-supervised learning for time series.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    bench = commands.add_parser(
+        "benchmark",
+        help="fit the self-supervised methods on UCR/UEA datasets and score them",
+        description=(
+            "Fit each method on the train split of each dataset (labels unused), "
+            "score its embeddings with a probe on the test split, over several "
+            "seeds, next to baselines measured in the same run and published "
+            "numbers. Prints a table and writes results.csv, runs.csv, "
+            "results.md and results.png. Without options: GunPoint, the three "
+            "methods, 1 seed, SVM probe, 1-NN and MiniRocket baselines."
+        ),
+    )
+    bench.add_argument(
+        "--datasets", type=_dataset_list, default=DEFAULT_DATASETS, metavar="NAMES",
+        help=("comma-separated UCR/UEA names (default: GunPoint). Offline: "
+              f"{', '.join(BUNDLED_DATASETS)}; other archive names are downloaded"))
+    bench.add_argument(
+        "--methods", type=_choice_list(METHODS, "method"), default=tuple(METHODS),
+        metavar="NAMES", help=f"comma-separated, among {', '.join(METHODS)} (default: all)")
+    bench.add_argument(
+        "--seeds", type=_positive_int, default=1, metavar="N",
+        help="number of seeds per method, passed as random_state=0..N-1 (default: 1)")
+    bench.add_argument(
+        "--probe", type=_choice_list(PROBES, "probe"), default=("svm",), metavar="NAMES",
+        help=f"comma-separated probe(s), among {', '.join(PROBES)} (default: svm)")
+    bench.add_argument(
+        "--baselines", type=_baseline_list, default=None, metavar="NAMES",
+        help=(f"comma-separated, among {', '.join(BASELINES)}, or 'none' (default: "
+              "1nn,minirocket, MiniRocket skipped when numba is missing); minirocket "
+              "and ts2vec need: pip install \"sslts[bench]\""))
+    bench.add_argument(
+        "--output", default="benchmark-results", metavar="DIR",
+        help="folder for the result files (default: benchmark-results)")
+    bench.add_argument(
+        "--max-epochs", type=_positive_int, default=None, metavar="N",
+        help=("override the training epochs of the methods and TS2Vec; only for "
+              "tests and smoke runs, results are not comparable with the defaults"))
+    bench.add_argument(
+        "--device", type=_device, default="auto",
+        help="torch device: auto, cpu, cuda, cuda:N or mps (default: auto)")
+    bench.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    bench.set_defaults(parser=bench)  # for errors found after parsing
+    return parser
+
+
+def main(argv=None):
+    """Run the ``sslts`` command.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Arguments after the program name; None reads ``sys.argv``.
+
+    Returns
+    -------
+    status : int
+        0 on success (argument errors exit through argparse with status 2,
+        dataset loading errors with status 1).
+    """
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(argv)
+    bench = args.parser
+    baselines = _resolve_baselines(args.baselines, bench)
+    try:
+        data = load_datasets(args.datasets)
+    except RuntimeError as e:
+        bench.exit(1, f"sslts benchmark: error: {e}\n")
+    runs = run_benchmark(
+        data, args.methods, seeds=args.seeds, probes=args.probe, baselines=baselines,
+        max_epochs=args.max_epochs, device=args.device, progress=not args.no_progress)
+    machine = machine_description(args.device)
+    paths = write_report(runs, args.output, machine, command=shlex.join(["sslts", *argv]))
+    print(format_table(summarize(runs)))
+    print(f"\nWrote {', '.join(p.name for p in paths.values())} to {args.output}")
+    if "figure" not in paths:
+        print("results.png not written: matplotlib is not installed "
+              "(pip install \"sslts[bench]\").", file=sys.stderr)
+    return 0
+
+
+def _resolve_baselines(requested, parser):
+    """Explicit baselines must be runnable; missing optional defaults are skipped."""
+    if requested is not None:
+        for name in requested:
+            message = missing_dependency(name)
+            if message is not None:
+                parser.error(message)
+        return requested
+    baselines = []
+    for name in DEFAULT_BASELINES:
+        message = missing_dependency(name)
+        if message is None:
+            baselines.append(name)
+        else:
+            print(f"Skipping a default baseline. {message}", file=sys.stderr)
+    return tuple(baselines)
+
+
+def _split(text):
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("expected at least one name")
+    if len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(f"repeated name in {text!r}")
+    return tuple(names)
+
+
+def _choice_list(choices, what):
+    def parse(text):
+        names = _split(text)
+        unknown = [name for name in names if name not in choices]
+        if unknown:
+            raise argparse.ArgumentTypeError(
+                f"unknown {what} {', '.join(map(repr, unknown))}; valid choices: "
+                f"{', '.join(choices)}")
+        return names
+    return parse
+
+
+def _baseline_list(text):
+    if text.strip().lower() == "none":
+        return ()
+    return _choice_list(BASELINES, "baseline")(text)
+
+
+def _dataset_list(text):
+    names = _split(text)
+    known = set(archive_names())
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown dataset {', '.join(map(repr, unknown))}; valid choices: the UCR/UEA "
+            f"archive names (sktime.datasets.tsc_dataset_names), offline: "
+            f"{', '.join(BUNDLED_DATASETS)}")
+    return names
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _device(text):
+    try:
+        return resolve_device(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

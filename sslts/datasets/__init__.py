@@ -1,0 +1,6 @@
+"""Dataset loaders: the UCR/UEA archives and windows cut from CSV recordings."""
+
+from .csv import load_csv_windows
+from .ucr import BUNDLED_DATASETS, archive_names, load_ucr_uea
+
+__all__ = ["BUNDLED_DATASETS", "archive_names", "load_csv_windows", "load_ucr_uea"]

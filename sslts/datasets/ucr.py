@@ -1,0 +1,138 @@
+"""Loader of the UCR/UEA time series classification archives through sktime."""
+
+import difflib
+
+import numpy as np
+
+__all__ = ["BUNDLED_DATASETS", "load_ucr_uea"]
+
+#: Datasets shipped inside sktime's wheel, readable without a network.
+BUNDLED_DATASETS = (
+    "ACSF1",
+    "ArrowHead",
+    "GunPoint",
+    "ItalyPowerDemand",
+    "OSULeaf",
+    "PLAID",
+    "BasicMotions",
+    "JapaneseVowels",
+)
+
+_SPLITS = ("train", "test")
+
+
+def archive_names():
+    """Names of the UCR (univariate) and UEA (multivariate) datasets.
+
+    Returns
+    -------
+    names : list of str
+        Every name sktime knows in its ``tsc_dataset_names`` lists, bundled
+        datasets included.
+    """
+    from sktime.datasets import tsc_dataset_names
+
+    names = [*tsc_dataset_names.univariate, *tsc_dataset_names.multivariate]
+    return list(dict.fromkeys([*BUNDLED_DATASETS, *names]))
+
+
+def load_ucr_uea(name, split="train", *, extract_path=None):
+    """Load a UCR/UEA classification dataset as arrays the estimators accept.
+
+    Parameters
+    ----------
+    name : str
+        Dataset name as in the archives, e.g. ``"GunPoint"``. The names in
+        :data:`BUNDLED_DATASETS` ship with sktime and load offline; any other
+        archive name is downloaded by sktime (a network is needed) into
+        ``extract_path``.
+    split : {"train", "test"} or None, default="train"
+        Which split to load; None loads train then test, concatenated.
+    extract_path : str or path-like, default=None
+        Folder holding (or receiving) the ``<name>_TRAIN.ts`` and
+        ``<name>_TEST.ts`` files; None uses sktime's own data folder.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_channels, n_timepoints) or list of ndarray
+        float32 values. A 3-D array when all series have one length,
+        otherwise (PLAID, JapaneseVowels) a list of ``(n_channels,
+        n_timepoints_i)`` arrays, a form every estimator of :mod:`sslts`
+        accepts.
+    y : ndarray of shape (n_samples,)
+        Class labels as the archive stores them (strings).
+
+    Raises
+    ------
+    ValueError
+        If ``split`` is not one of the above, or ``name`` is not an archive
+        dataset (and no ``extract_path`` is given).
+    RuntimeError
+        If the dataset is not available locally and cannot be downloaded.
+
+    Examples
+    --------
+    >>> from sslts.datasets import load_ucr_uea
+    >>> X, y = load_ucr_uea("GunPoint", split="train")
+    >>> X.shape, X.dtype
+    ((50, 1, 150), dtype('float32'))
+    """
+    split = _check_split(split)
+    _check_name(name, extract_path)
+    from sktime.datasets import load_UCR_UEA_dataset
+
+    try:
+        X, y = load_UCR_UEA_dataset(
+            name, split=split, return_X_y=True, extract_path=extract_path
+        )
+    except (RuntimeError, OSError) as e:
+        raise RuntimeError(
+            f"Could not load the dataset {name!r}: it is not bundled with sktime "
+            f"(offline: {', '.join(BUNDLED_DATASETS)}) and downloading it failed. "
+            "A network connection to the UCR/UEA archive is needed, or pass "
+            f"extract_path= a folder holding {name}_TRAIN.ts and {name}_TEST.ts. "
+            f"Cause: {e}"
+        ) from e
+    return _nested_to_arrays(X), np.asarray(y)
+
+
+def _check_split(split):
+    if split is None:
+        return None
+    if isinstance(split, str) and split.lower() in _SPLITS:
+        return split.lower()
+    raise ValueError(
+        f"split={split!r} is not valid; use 'train', 'test', or None for both "
+        "splits concatenated."
+    )
+
+
+def _check_name(name, extract_path):
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a dataset name (str), got {type(name).__name__}.")
+    if extract_path is not None:
+        return  # a local archive may hold any dataset
+    names = archive_names()
+    if name not in names:
+        close = difflib.get_close_matches(name, names, n=3)
+        hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+        raise ValueError(
+            f"Unknown UCR/UEA dataset {name!r}.{hint} Names are listed in "
+            "sktime.datasets.tsc_dataset_names; bundled (offline): "
+            f"{', '.join(BUNDLED_DATASETS)}."
+        )
+
+
+def _nested_to_arrays(X):
+    """Convert an sktime ``nested_univ`` frame to a 3-D array or a ragged list."""
+    series = []
+    for row in X.itertuples(index=False):
+        cells = [np.asarray(cell, dtype=np.float32) for cell in row]
+        length = max(len(cell) for cell in cells)
+        item = np.full((len(cells), length), np.nan, dtype=np.float32)
+        for j, cell in enumerate(cells):  # NaN right-padding if channels differ
+            item[j, : len(cell)] = cell
+        series.append(item)
+    if len({item.shape[1] for item in series}) == 1:
+        return np.stack(series)
+    return series

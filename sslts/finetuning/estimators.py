@@ -1,0 +1,395 @@
+"""Supervised fine-tuning of (pretrained) encoders: classifier and regressor.
+
+Fine-tuning trains a pretrained encoder and a new head on labels, as in the
+linear-probe versus fine-tuning protocol of SimCLR (Chen et al. 2020, ICML)
+and the "linear probing then fine-tuning" schedule of Kumar et al. 2022,
+"Fine-Tuning can Distort Pretrained Features and Underperform
+Out-of-Distribution", ICLR.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from scipy.special import softmax
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
+from skorch.helper import predefined_split
+
+from ..base import BaseSSLTransformer, SeriesEstimatorMixin
+from ..nn import ProjectionHead, encoder_output_dim
+from ..nn.transfer import prepare_encoder
+from ..utils.device import resolve_device
+from ..utils.params import store_params
+from ..utils.random import draw_seed, seeded_torch
+from .net import (
+    EncoderFreezer,
+    SeriesNetClassifier,
+    SeriesNetRegressor,
+    SupervisedModule,
+)
+
+__all__ = ["SSLClassifier", "SSLRegressor"]
+
+_SHARED = ("encoder", "embedding_dim", "adapt_channels", "max_epochs", "batch_size",
+           "max_samples_per_epoch", "lr", "weight_decay", "validation_fraction",
+           "device", "callbacks", "verbose", "random_state")
+
+_PARAMETERS = """\
+    Parameters
+    ----------
+    encoder : str, torch.nn.Module class or instance, or fitted estimator, default="resnet"
+        The encoder to train. A fitted sslts estimator (e.g. a fitted
+        ``SimCLRTransformer``, or another fitted ``SSLClassifier``) or a
+        module from :func:`sslts.nn.load_encoder` gives a pretrained start
+        (the estimator is not modified, and clones share it); a name of
+        :data:`sslts.nn.ENCODERS` or a class gives a new encoder: the
+        supervised baseline with the same network. An instance is copied.
+    embedding_dim : int, default=128
+        Output size of encoders built from a name or a class.
+    adapt_channels : bool, default=True
+        When the encoder expects another number of channels than ``X`` has,
+        learn a 1x1 convolution mapping the channels of ``X`` to the
+        encoder's and warn; if False, raise a ValueError.
+    hidden_dims : tuple of int, default=()
+        Hidden layer sizes of the head (Linear, BatchNorm, ReLU each) before
+        its output layer; ``()`` gives a linear head.
+    freeze_encoder : bool, default=False
+        If True, only the head is trained (for the first ``unfreeze_after``
+        epochs, when it is set): the encoder gets no gradient and stays in
+        eval mode, so its weights and batch-norm statistics do not change.
+    unfreeze_after : int, default=None
+        With ``freeze_encoder=True``: train the head alone for this many
+        epochs, then the encoder and the head together (linear probing then
+        fine-tuning). None keeps the encoder frozen throughout.
+    encoder_lr : float, default=None
+        Learning rate of the encoder's parameters (a separate optimizer
+        parameter group); None uses ``lr``. A smaller value than ``lr``
+        (e.g. ``lr / 10``) keeps a pretrained encoder close to its start.
+    max_epochs : int, default=100
+        Number of passes over the data.
+    batch_size : int, default=64
+        Series per batch (at least 2).
+    max_samples_per_epoch : int or float, default=None
+        Train each epoch on a fresh random subset of this many series (int)
+        or of this fraction of them (float in (0, 1]); None uses all.
+    lr : float, default=1e-3
+        AdamW learning rate (of the head, and of the encoder unless
+        ``encoder_lr`` is set).
+    weight_decay : float, default=1e-4
+        AdamW weight decay.
+    validation_fraction : float, default=None
+        Fraction of the series held out (at random) to record validation
+        scores per epoch (``valid_loss``%(valid_extra)s), e.g. for
+        ``EarlyStopping``; None trains on all.
+    device : str, default="auto"
+        ``"auto"``, ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"mps"``.
+    callbacks : list of skorch callbacks, default=None
+        Extra callbacks (EarlyStopping, Checkpoint, LRScheduler, loggers),
+        bare or as ``(name, callback)`` pairs; copied at each fit.
+    verbose : int, default=0
+        Print a per-epoch table and a progress bar when positive.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the head's initialisation (and a new encoder's) and the
+        shuffling.
+"""
+
+_ATTRIBUTES = """\
+    net_ : %(net)s
+        The trained skorch net (``net_.module_`` holds ``encoder`` and ``head``).
+    encoder_ : torch.nn.Module
+        The trained encoder; pass the fitted estimator as ``encoder=`` to
+        start another model from it, or save it with :meth:`save_encoder`.
+    history_ : skorch.History
+        Per-epoch ``train_loss`` (and ``valid_loss``%(valid_extra)s when
+        ``validation_fraction`` is set; ``encoder_frozen`` when
+        ``freeze_encoder`` is set).
+    embedding_dim_ : int
+        Output size of the encoder.
+    n_features_in_ : int
+        ``X.shape[1]`` of the training array (channels for 3-D input).
+    n_channels_in_ : int
+        Number of channels seen in ``fit``.
+    input_ndim_ : int
+        3 for time series, 4 for spectrograms or images.
+    feature_names_in_ : ndarray of str
+        Column names, when ``X`` was a DataFrame with string column names."""
+
+
+def _fill_doc(cls, net, valid_extra=""):
+    cls.__doc__ = cls.__doc__ % {
+        "parameters": _PARAMETERS.rstrip("\n") % {"valid_extra": valid_extra},
+        "attributes": _ATTRIBUTES % {"net": net, "valid_extra": valid_extra},
+    }
+    return cls
+
+
+class _BaseFineTuner(SeriesEstimatorMixin, BaseEstimator):
+    """Encoder plus a new head trained on labels, built and trained in ``fit``.
+
+    Subclasses turn ``y`` into training targets (:meth:`_targets`), give the
+    number of outputs of the head and the skorch net class, and turn the
+    head's outputs into predictions.
+    """
+
+    _parameter_constraints = {
+        **{name: BaseSSLTransformer._parameter_constraints[name] for name in _SHARED},
+        "hidden_dims": [tuple, list],
+        "freeze_encoder": ["boolean"],
+        "unfreeze_after": [None, Interval(Integral, 1, None, closed="left")],
+        "encoder_lr": [None, Interval(Real, 0, None, closed="neither")],
+    }
+    _net_class = None
+
+    def __init__(self, encoder="resnet", *, embedding_dim=128, adapt_channels=True,
+                 hidden_dims=(), freeze_encoder=False, unfreeze_after=None, encoder_lr=None,
+                 max_epochs=100, batch_size=64, max_samples_per_epoch=None, lr=1e-3,
+                 weight_decay=1e-4, validation_fraction=None, device="auto",
+                 callbacks=None, verbose=0, random_state=None):
+        store_params(self, locals())
+
+    def _targets(self, y, n_samples):
+        """Validate ``y``, record what predictions need, return the net's targets."""
+        raise NotImplementedError
+
+    def fit(self, X, y):
+        """Train the encoder and a new head on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Time series in any format the SSL transformers accept (3-D or
+            2-D arrays, ragged lists, sktime frames, NaN right-padding for
+            shorter series), or 4-D spectrograms/images for a 2-D encoder.
+        y : array-like of shape (n_samples,)
+            Class labels (classifier) or targets, also ``(n_samples,
+            n_outputs)`` for the regressor.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        if self.unfreeze_after is not None and not self.freeze_encoder:
+            raise ValueError(
+                f"unfreeze_after={self.unfreeze_after} unfreezes a frozen encoder, but "
+                "freeze_encoder=False: set freeze_encoder=True, or unfreeze_after=None."
+            )
+        device = resolve_device(self.device)
+        callbacks = self._user_callbacks()
+        if self.freeze_encoder:
+            callbacks.insert(0, ("encoder_freezer", EncoderFreezer(self.unfreeze_after)))
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        dataset = self._dataset(X, reset=True)
+        dataset.y = torch.as_tensor(self._targets(y, len(dataset)))
+        rng = check_random_state(self.random_state)
+        train, valid = self._split(dataset, rng)
+        with seeded_torch(draw_seed(rng)):
+            encoder = prepare_encoder(self._encoder_for_input(), self.n_channels_in_,
+                                      self.embedding_dim, adapt_channels=self.adapt_channels)
+            self.embedding_dim_ = encoder_output_dim(encoder, self.n_channels_in_,
+                                                     self.input_ndim_)
+            head = ProjectionHead(self.embedding_dim_,
+                                  tuple(self.hidden_dims) + (self._n_outputs,))
+        groups = {} if self.encoder_lr is None else {
+            "optimizer__param_groups": [("encoder.*", {"lr": self.encoder_lr})]}
+        self.net_ = self._net_class(
+            module=SupervisedModule(encoder, head),
+            random_state=np.random.RandomState(draw_seed(rng)),
+            optimizer=torch.optim.AdamW,
+            lr=self.lr,
+            optimizer__weight_decay=self.weight_decay,
+            **groups,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            max_samples_per_epoch=self.max_samples_per_epoch,
+            train_split=None if valid is None else predefined_split(valid),
+            callbacks=callbacks,
+            device=device,
+            verbose=int(self.verbose),
+        )
+        self.net_.initialize()
+        self.net_.partial_fit(train, epochs=self.max_epochs)
+        return self
+
+    def _forward(self, X):
+        """Outputs of the head for ``X`` in eval mode, float64 ``(n, n_outputs)``."""
+        check_is_fitted(self, "net_")
+        dataset = self._dataset(X, reset=False, min_samples=1)
+        out = self.net_.forward(dataset).double().numpy()
+        if not np.isfinite(out).all():
+            raise FloatingPointError(
+                "The network produced non-finite outputs. If you passed a custom "
+                "encoder, it must handle NaN right-padding (see "
+                "sslts.nn.padding_mask); otherwise training diverged: lower lr."
+            )
+        return out
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "net_")
+
+    @property
+    def history_(self):
+        """skorch ``History`` of the training."""
+        check_is_fitted(self, "net_")
+        return self.net_.history
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+class SSLClassifier(ClassifierMixin, _BaseFineTuner):
+    """Classify time series by fine-tuning a (pretrained) encoder with a new head.
+
+    ``SSLClassifier(encoder=fitted_transformer)`` starts from the encoder a
+    self-supervised transformer learned without labels and trains it, with
+    a new linear (or small MLP) head, on labelled series with cross-entropy.
+    ``SSLClassifier(encoder="resnet")`` trains the same network from scratch:
+    the supervised baseline. Inputs are handled as by the SSL transformers:
+    variable lengths, NaN padding, 2-D/3-D arrays, lists and sktime frames.
+
+%(parameters)s
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (any sortable labels, strings included).
+%(attributes)s
+
+    See Also
+    --------
+    SSLRegressor : The same for regression targets.
+    sslts.SimCLRTransformer : Pretrains an encoder without labels.
+    """
+
+    _net_class = SeriesNetClassifier
+
+    def _targets(self, y, n_samples):
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        _check_length(y, n_samples)
+        encoder = LabelEncoder()
+        codes = encoder.fit_transform(y)
+        self.classes_ = encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in y; "
+                f"got 1 class: {self.classes_[0]!r}."
+            )
+        self._n_outputs = len(self.classes_)
+        return codes.astype(np.int64)
+
+    def predict_proba(self, X):
+        """Class probabilities (softmax of the head's logits, eval mode).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Time series with as many channels as in ``fit``.
+
+        Returns
+        -------
+        P : ndarray of float64, shape (n_samples, n_classes)
+            Columns in the order of ``classes_``.
+        """
+        return softmax(self._forward(X), axis=1)
+
+    def predict(self, X):
+        """Most probable class of each series.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Time series with as many channels as in ``fit``.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        codes = self._forward(X).argmax(axis=1)
+        return self.classes_[codes]
+
+
+_fill_doc(SSLClassifier, "SeriesNetClassifier", valid_extra=", ``valid_acc``")
+
+
+class SSLRegressor(RegressorMixin, _BaseFineTuner):
+    """Regress on time series by fine-tuning a (pretrained) encoder with a new head.
+
+    As :class:`SSLClassifier`, with a head of ``n_outputs`` units trained
+    with the mean squared error. Targets are standardised for training (per
+    output: mean 0, standard deviation 1) and predictions are returned in
+    the original units.
+
+%(parameters)s
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of targets (columns of a 2-D ``y``).
+    y_mean_, y_scale_ : ndarray of shape (n_outputs_,)
+        Mean and standard deviation of the training targets.
+%(attributes)s
+
+    See Also
+    --------
+    SSLClassifier : The same for class labels.
+    """
+
+    _net_class = SeriesNetRegressor
+
+    def _targets(self, y, n_samples):
+        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        if y.ndim not in (1, 2):
+            raise ValueError(f"y must be 1-D or 2-D, got shape {y.shape}.")
+        _check_length(y, n_samples)
+        self._y_ndim = y.ndim
+        Y = y.reshape(len(y), -1)
+        self.n_outputs_ = self._n_outputs = Y.shape[1]
+        self.y_mean_ = Y.mean(axis=0)
+        scale = Y.std(axis=0)
+        self.y_scale_ = np.where(scale > 0, scale, 1.0)
+        return ((Y - self.y_mean_) / self.y_scale_).astype(np.float32)
+
+    def predict(self, X):
+        """Predicted targets.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Time series with as many channels as in ``fit``.
+
+        Returns
+        -------
+        y : ndarray of float64, shape (n_samples,) or (n_samples, n_outputs_)
+            1-D when ``y`` was 1-D in ``fit``.
+        """
+        Y = self._forward(X) * self.y_scale_ + self.y_mean_
+        return Y[:, 0] if self._y_ndim == 1 else Y
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+_fill_doc(SSLRegressor, "SeriesNetRegressor")
+
+
+def _check_length(y, n_samples):
+    if len(y) != n_samples:
+        raise ValueError(
+            f"X has {n_samples} series but y has {len(y)} targets; pass one target "
+            "per series."
+        )

@@ -1,0 +1,116 @@
+"""The ``sslts benchmark`` command."""
+
+import re
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from sslts import cli
+
+TINY = ["benchmark", "--datasets", "ItalyPowerDemand", "--methods", "vicreg",
+        "--max-epochs", "1", "--device", "cpu", "--no-progress"]
+
+
+def test_benchmark_end_to_end_writes_csv_markdown_and_figure(tmp_path, capsys):
+    out = tmp_path / "results"
+    status = cli.main(TINY + ["--seeds", "2", "--probe", "knn", "--baselines", "1nn",
+                              "--output", str(out)])
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "VICReg" in printed and "1-NN (raw)" in printed and "Wrote results.csv" in printed
+
+    summary = pd.read_csv(out / "results.csv")
+    assert list(summary["method"]) == ["1-NN (raw)", "VICReg"]
+    assert list(summary["probe"]) == ["knn", "knn"]
+    assert list(summary["n_runs"]) == [1, 2]
+    assert summary["accuracy_mean"].between(0, 1).all()
+    assert (summary["fit_seconds"] > 0).all()
+    assert (summary["TS2Vec (published)"] == 0.925).all()
+    runs = pd.read_csv(out / "runs.csv")
+    assert sorted(runs["seed"].dropna().astype(int)) == [0, 1]
+
+    text = (out / "results.md").read_text()
+    assert "`sslts benchmark --datasets ItalyPowerDemand" in text
+    assert "| ItalyPowerDemand | VICReg | knn |" in text
+    assert "## Machine" in text and "- device: cpu" in text and "- torch: " in text
+    assert (out / "results.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_default_baselines_skip_those_missing_a_dependency(monkeypatch, capsys, tmp_path):
+    captured = {}
+
+    def fake_run(data, methods, **kwargs):
+        captured.update(kwargs, methods=methods, datasets=list(data))
+        raise SystemExit(0)  # stop before training
+
+    monkeypatch.setattr(cli, "missing_dependency",
+                        lambda name: "needs numba" if name == "minirocket" else None)
+    monkeypatch.setattr(cli, "run_benchmark", fake_run)
+    with pytest.raises(SystemExit):
+        cli.main(["benchmark", "--output", str(tmp_path)])
+    assert captured["baselines"] == ("1nn",)
+    assert captured["methods"] == ("simclr", "barlowtwins", "vicreg")
+    assert captured["datasets"] == ["GunPoint"] and captured["seeds"] == 1
+    assert captured["probes"] == ("svm",) and captured["max_epochs"] is None
+    assert "Skipping a default baseline. needs numba" in capsys.readouterr().err
+
+
+def test_an_explicit_baseline_missing_a_dependency_is_an_error(monkeypatch, capsys):
+    monkeypatch.setattr(cli, "missing_dependency", lambda name: f"{name} needs sslts[bench]")
+    with pytest.raises(SystemExit) as info:
+        cli.main(TINY + ["--baselines", "1nn,ts2vec"])
+    assert info.value.code == 2
+    assert "1nn needs sslts[bench]" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--datasets", "GunPoint,Nope"], "unknown dataset 'Nope'; valid choices: .*GunPoint"),
+    (["--methods", "simclr,byol"],
+     "unknown method 'byol'; valid choices: simclr, barlowtwins, vicreg"),
+    (["--probe", "mlp"], "unknown probe 'mlp'; valid choices: svm, logistic, knn"),
+    (["--baselines", "rocket"],
+     "unknown baseline 'rocket'; valid choices: 1nn, minirocket, ts2vec"),
+    (["--seeds", "0"], "--seeds: must be at least 1, got 0"),
+    (["--seeds", "two"], "--seeds: expected a positive integer, got 'two'"),
+    (["--max-epochs", "-1"], "--max-epochs: must be at least 1"),
+    (["--methods", "simclr,simclr"], "repeated name"),
+    (["--datasets", ","], "expected at least one name"),
+    (["--device", "tpu"], "Unknown device 'tpu'"),
+])
+def test_bad_arguments_are_argparse_errors_with_the_choices(args, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["benchmark", *args])
+    assert info.value.code == 2
+    assert re.search(message, capsys.readouterr().err)
+
+
+def test_a_command_is_required(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main([])
+    assert info.value.code == 2 and "COMMAND" in capsys.readouterr().err
+
+
+def test_dataset_loading_errors_exit_with_status_1(monkeypatch, capsys):
+    def offline(names):
+        raise RuntimeError("Could not load the dataset 'Coffee': a network connection is needed")
+
+    monkeypatch.setattr(cli, "load_datasets", offline)
+    with pytest.raises(SystemExit) as info:
+        cli.main(["benchmark", "--datasets", "Coffee"])
+    assert info.value.code == 1
+    assert "error: Could not load the dataset 'Coffee'" in capsys.readouterr().err
+
+
+def test_max_epochs_help_says_it_is_for_tests_only(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["benchmark", "--help"])
+    assert "only for tests and smoke runs" in " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.slow
+def test_runs_as_a_module():
+    result = subprocess.run([sys.executable, "-m", "sslts.cli", "benchmark", "--help"],
+                            capture_output=True, text=True, check=True)
+    assert "--max-epochs" in result.stdout
