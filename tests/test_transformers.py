@@ -15,7 +15,7 @@ from sklearn.pipeline import Pipeline
 from skorch.callbacks import EarlyStopping, LRScheduler
 from torch.optim.lr_scheduler import StepLR
 
-from sslts import BarlowTwinsTransformer, SimCLRTransformer, VICRegTransformer
+from sslts import BarlowTwinsTransformer, SimCLRTransformer, SSLClassifier, VICRegTransformer
 from sslts.augmentations import Compose, Jitter, TimeWarp
 from sslts.nn import ResNet1D
 
@@ -174,6 +174,36 @@ def test_model_marked_as_cuda_unpickles_on_cpu(series):
         restored = pickle.loads(pickle.dumps(model))
     assert str(restored.net_.device) == "cpu"
     np.testing.assert_array_equal(Z, restored.transform(X))
+
+
+class TensorFreePickler(pickle.Pickler):
+    """Pickler that fails on any tensor outside skorch's device-safe state."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, torch.Tensor):
+            raise AssertionError("a tensor is pickled as a plain attribute; on a "
+                                 "machine without CUDA a CUDA tensor would not load")
+        return NotImplemented
+
+
+@pytest.mark.parametrize("make", [lambda: SimCLRTransformer(**FAST),
+                                  lambda: SSLClassifier(**FAST)],
+                         ids=["SimCLRTransformer", "SSLClassifier"])
+def test_tensors_pickled_only_through_device_safe_state(series, make):
+    # skorch pickles module_/criterion_/optimizer_ with a map_location on load;
+    # any other tensor (such as the module passed as an instance) must not
+    # reach the plain pickle stream
+    X, y = series
+    model = make().fit(X, y)
+    buffer = io.BytesIO()
+    TensorFreePickler(buffer).dump(model)
+    restored = pickle.loads(buffer.getvalue())
+    assert restored.net_.module is restored.net_.module_
+    np.testing.assert_array_equal(model.transform(X) if hasattr(model, "transform")
+                                  else model.predict_proba(X),
+                                  restored.transform(X) if hasattr(restored, "transform")
+                                  else restored.predict_proba(X))
+    restored.set_params(max_epochs=1).fit(X, y)  # the restored net still trains
 
 
 def test_clone_and_nested_augmentation_params(series):

@@ -48,6 +48,9 @@ def check_finite_loss(loss, epoch):
         )
 
 
+FITTED_OBJECT = "<the fitted object, stored with the device-safe state>"
+
+
 class SeriesNetMixin:
     """Seeded training loop and whole-tensor batch iterators for skorch nets.
 
@@ -74,6 +77,24 @@ class SeriesNetMixin:
         finally:
             for name in names:
                 delattr(self, name)
+
+    def __getstate__(self):
+        # ``module`` and ``criterion`` are passed as instances, so after
+        # initialisation they are the trained ``module_``/``criterion_``
+        # themselves. skorch moves only the latter through its device-safe
+        # pickling; pickled as plain attributes, CUDA tensors would not load
+        # on a machine without CUDA. Store a marker and restore the link.
+        state = super().__getstate__()
+        for name in ("module", "criterion"):
+            if isinstance(state.get(name), torch.nn.Module):
+                state[name] = FITTED_OBJECT
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for name in ("module", "criterion"):
+            if isinstance(getattr(self, name, None), str) and getattr(self, name) == FITTED_OBJECT:
+                setattr(self, name, getattr(self, name + "_"))
 
     def get_iterator(self, dataset, training=False):
         if training:
