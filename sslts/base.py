@@ -212,6 +212,33 @@ class SeriesEstimatorMixin:
             )
         return self.encoder
 
+    def _build_encoder(self):
+        """The encoder to train (built, copied or adapted) and set ``embedding_dim_``.
+
+        Call inside ``seeded_torch`` so that new weights are reproducible.
+        """
+        encoder = prepare_encoder(self._encoder_for_input(), self.n_channels_in_,
+                                  self.embedding_dim, adapt_channels=self.adapt_channels)
+        self.embedding_dim_ = encoder_output_dim(encoder, self.n_channels_in_,
+                                                 self.input_ndim_)
+        return encoder
+
+    def _net_kwargs(self, rng, valid, callbacks, device):
+        """skorch keyword arguments shared by the nets of the sslts estimators."""
+        return dict(
+            random_state=np.random.RandomState(draw_seed(rng)),
+            optimizer=torch.optim.AdamW,
+            lr=self.lr,
+            optimizer__weight_decay=self.weight_decay,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            max_samples_per_epoch=self.max_samples_per_epoch,
+            train_split=None if valid is None else predefined_split(valid),
+            callbacks=callbacks,
+            device=device,
+            verbose=int(self.verbose),
+        )
+
     def _user_callbacks(self):
         """The progress bar (when verbose) and copies of ``callbacks``, named."""
         callbacks = []
@@ -392,10 +419,7 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         rng = check_random_state(self.random_state)
         train, valid = self._split(dataset, rng)
         with seeded_torch(draw_seed(rng)):
-            encoder = prepare_encoder(self._encoder_for_input(), self.n_channels_in_,
-                                      self.embedding_dim, adapt_channels=self.adapt_channels)
-            self.embedding_dim_ = encoder_output_dim(encoder, self.n_channels_in_,
-                                                     self.input_ndim_)
+            encoder = self._build_encoder()
             head_dims = self.head_dims
             if head_dims is None:
                 head_dims = self._default_head_dims(self.embedding_dim_)
@@ -404,17 +428,7 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
             module=SSLModule(encoder, head),
             criterion=criterion,
             augmentation=policy,
-            random_state=np.random.RandomState(draw_seed(rng)),
-            optimizer=torch.optim.AdamW,
-            lr=self.lr,
-            optimizer__weight_decay=self.weight_decay,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
-            max_samples_per_epoch=self.max_samples_per_epoch,
-            train_split=None if valid is None else predefined_split(valid),
-            callbacks=callbacks,
-            device=device,
-            verbose=int(self.verbose),
+            **self._net_kwargs(rng, valid, callbacks, device),
         )
         self.net_.initialize()
         self.net_.partial_fit(train, epochs=epochs)

@@ -18,11 +18,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
-from skorch.helper import predefined_split
 
 from ..base import BaseSSLTransformer, SeriesEstimatorMixin
-from ..nn import ProjectionHead, encoder_output_dim
-from ..nn.transfer import prepare_encoder
+from ..nn import ProjectionHead
 from ..utils.device import resolve_device
 from ..utils.params import store_params
 from ..utils.random import draw_seed, seeded_torch
@@ -192,28 +190,15 @@ class _BaseFineTuner(SeriesEstimatorMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         train, valid = self._split(dataset, rng)
         with seeded_torch(draw_seed(rng)):
-            encoder = prepare_encoder(self._encoder_for_input(), self.n_channels_in_,
-                                      self.embedding_dim, adapt_channels=self.adapt_channels)
-            self.embedding_dim_ = encoder_output_dim(encoder, self.n_channels_in_,
-                                                     self.input_ndim_)
+            encoder = self._build_encoder()
             head = ProjectionHead(self.embedding_dim_,
                                   tuple(self.hidden_dims) + (self._n_outputs,))
         groups = {} if self.encoder_lr is None else {
             "optimizer__param_groups": [("encoder.*", {"lr": self.encoder_lr})]}
         self.net_ = self._net_class(
             module=SupervisedModule(encoder, head),
-            random_state=np.random.RandomState(draw_seed(rng)),
-            optimizer=torch.optim.AdamW,
-            lr=self.lr,
-            optimizer__weight_decay=self.weight_decay,
             **groups,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
-            max_samples_per_epoch=self.max_samples_per_epoch,
-            train_split=None if valid is None else predefined_split(valid),
-            callbacks=callbacks,
-            device=device,
-            verbose=int(self.verbose),
+            **self._net_kwargs(rng, valid, callbacks, device),
         )
         self.net_.initialize()
         self.net_.partial_fit(train, epochs=self.max_epochs)
