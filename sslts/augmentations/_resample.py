@@ -13,6 +13,27 @@ def unit_grid(lengths, t):
     return (steps[None, :] / span[:, None]).clamp(max=1.0)
 
 
+def knot_curve(knots, fine):
+    """Piecewise-linear curves through evenly spaced knots, read at ``fine``.
+
+    Parameters
+    ----------
+    knots : torch.Tensor of shape (n, c, k), k >= 2
+        Values at the knots ``0, 1, ..., k - 1``.
+    fine : torch.Tensor of shape (n, t)
+        Fractional knot positions in ``[0, k - 1]``, shared by the channels.
+
+    Returns
+    -------
+    torch.Tensor of shape (n, c, t)
+    """
+    n, c, k = knots.shape
+    left = fine.floor().clamp(max=k - 2)
+    weight = (fine - left).to(knots.dtype)[:, None, :]
+    index = left.long()[:, None, :].expand(n, c, fine.shape[1])
+    return torch.lerp(knots.gather(2, index), knots.gather(2, index + 1), weight)
+
+
 def resample(x, positions, lengths):
     """Read ``x`` at fractional time ``positions`` by linear interpolation.
 

@@ -7,7 +7,7 @@ import torch
 from sklearn.utils._param_validation import Interval
 
 from ..utils.params import store_params
-from ._resample import resample, unit_grid
+from ._resample import knot_curve, unit_grid
 from .base import BaseAugmentation, check_range, normal, uniform
 
 SIGMA_CONSTRAINTS = {
@@ -120,9 +120,7 @@ class MagnitudeWarp(BaseAugmentation):
         n, c, t = x.shape
         n_points = self.n_knots + 2
         knots = 1.0 + self.sigma * normal((n, c, n_points), generator, x.device, x.dtype)
-        fine = unit_grid(lengths, t) * (n_points - 1)
-        curve = resample(knots, fine, torch.full((n,), n_points, device=x.device))
-        return x * curve
+        return x * knot_curve(knots, unit_grid(lengths, t) * (n_points - 1))
 
 
 class SineDistortion(BaseAugmentation):

@@ -6,7 +6,7 @@ from numbers import Integral, Real
 import torch
 from sklearn.utils._param_validation import Interval
 
-from ._resample import resample, unit_grid
+from ._resample import knot_curve, resample, unit_grid
 from .base import BaseAugmentation, check_range, normal, uniform
 
 
@@ -48,10 +48,9 @@ class TimeWarp(BaseAugmentation):
         knots = 1.0 + self.sigma * normal((n, 1, n_points), generator, x.device)
         knots = knots.clamp(min=0.1)
         # speed at each valid step, integrated (trapezoid rule) from 0
-        fine = unit_grid(lengths, t) * (n_points - 1)
-        speed = resample(knots, fine, torch.full((n,), n_points, device=x.device))[:, 0]
+        speed = knot_curve(knots, unit_grid(lengths, t) * (n_points - 1))[:, 0]
         area = (speed[:, 1:] + speed[:, :-1]) / 2
-        warp = torch.cat([torch.zeros_like(speed[:, :1]), area.cumsum(dim=-1)], dim=-1)
+        warp = torch.nn.functional.pad(area.cumsum(dim=-1), (1, 0))
         # rescale onto [0, L - 1]: exact integers for a constant speed (identity
         # at sigma=0), and the last valid step pinned against rounding
         last = (lengths.long() - 1)[:, None]
