@@ -1,13 +1,13 @@
 """Augmentations that change the values of a series, not its time axis."""
 
 import math
-from numbers import Integral, Real
+from numbers import Real
 
 import torch
 from sklearn.utils._param_validation import Interval
 
 from ..utils.params import store_params
-from ._resample import knot_curve, unit_grid
+from ._resample import KNOT_CONSTRAINTS, random_knot_curve, unit_grid
 from .base import BaseAugmentation, check_range, normal, uniform
 
 SIGMA_CONSTRAINTS = {
@@ -108,19 +108,15 @@ class MagnitudeWarp(BaseAugmentation):
         Seed of the stream of random draws (see :class:`BaseAugmentation`).
     """
 
-    _parameter_constraints = {
-        **SIGMA_CONSTRAINTS,
-        "n_knots": [Interval(Integral, 0, None, closed="left")],
-    }
+    _parameter_constraints = KNOT_CONSTRAINTS
 
     def __init__(self, sigma=0.2, n_knots=4, *, random_state=None):
         store_params(self, locals())
 
     def _augment(self, x, generator, lengths):
         n, c, t = x.shape
-        n_points = self.n_knots + 2
-        knots = 1.0 + self.sigma * normal((n, c, n_points), generator, x.device, x.dtype)
-        return x * knot_curve(knots, unit_grid(lengths, t) * (n_points - 1))
+        return x * random_knot_curve((n, c), self.n_knots, self.sigma, lengths, t,
+                                     generator, x.device, x.dtype)
 
 
 class SineDistortion(BaseAugmentation):

@@ -6,8 +6,8 @@ from numbers import Integral, Real
 import torch
 from sklearn.utils._param_validation import Interval
 
-from ._resample import knot_curve, resample, unit_grid
-from .base import BaseAugmentation, check_range, normal, uniform
+from ._resample import KNOT_CONSTRAINTS, random_knot_curve, resample
+from .base import BaseAugmentation, check_range, uniform
 
 
 class TimeWarp(BaseAugmentation):
@@ -29,11 +29,7 @@ class TimeWarp(BaseAugmentation):
         Seed of the stream of random draws (see :class:`BaseAugmentation`).
     """
 
-    _parameter_constraints = {
-        **BaseAugmentation._parameter_constraints,
-        "sigma": [Interval(Real, 0, None, closed="left")],
-        "n_knots": [Interval(Integral, 0, None, closed="left")],
-    }
+    _parameter_constraints = KNOT_CONSTRAINTS
 
     def __init__(self, sigma=0.2, n_knots=4, *, random_state=None):
         self.sigma = sigma
@@ -44,11 +40,9 @@ class TimeWarp(BaseAugmentation):
         n, _, t = x.shape
         if t == 1:
             return x.clone()
-        n_points = self.n_knots + 2
-        knots = 1.0 + self.sigma * normal((n, 1, n_points), generator, x.device)
-        knots = knots.clamp(min=0.1)
         # speed at each valid step, integrated (trapezoid rule) from 0
-        speed = knot_curve(knots, unit_grid(lengths, t) * (n_points - 1))[:, 0]
+        speed = random_knot_curve((n, 1), self.n_knots, self.sigma, lengths, t,
+                                  generator, x.device, floor=0.1)[:, 0]
         area = (speed[:, 1:] + speed[:, :-1]) / 2
         warp = torch.nn.functional.pad(area.cumsum(dim=-1), (1, 0))
         # rescale onto [0, L - 1]: exact integers for a constant speed (identity
