@@ -4,6 +4,8 @@ import difflib
 
 import numpy as np
 
+from ..utils.validation import check_time_series
+
 __all__ = ["BUNDLED_DATASETS", "load_ucr_uea"]
 
 #: Datasets shipped inside sktime's wheel, readable without a network.
@@ -93,7 +95,7 @@ def load_ucr_uea(name, split="train", *, extract_path=None):
             f"extract_path= a folder holding {name}_TRAIN.ts and {name}_TEST.ts. "
             f"Cause: {e}"
         ) from e
-    return _nested_to_arrays(X), np.asarray(y)
+    return _ragged_or_padded(X), np.asarray(y)
 
 
 def _check_split(split):
@@ -123,16 +125,13 @@ def _check_name(name, extract_path):
         )
 
 
-def _nested_to_arrays(X):
-    """Convert an sktime ``nested_univ`` frame to a 3-D array or a ragged list."""
-    series = []
-    for row in X.itertuples(index=False):
-        cells = [np.asarray(cell, dtype=np.float32) for cell in row]
-        length = max(len(cell) for cell in cells)
-        item = np.full((len(cells), length), np.nan, dtype=np.float32)
-        for j, cell in enumerate(cells):  # NaN right-padding if channels differ
-            item[j, : len(cell)] = cell
-        series.append(item)
-    if len({item.shape[1] for item in series}) == 1:
-        return np.stack(series)
-    return series
+def _ragged_or_padded(X):
+    """A 3-D array for equal lengths, else a list of each series' valid part.
+
+    The frame is parsed by :func:`~sslts.utils.validation.check_time_series`
+    with missing values left as they are.
+    """
+    X3, lengths = check_time_series(X, min_samples=1, fill_gaps=False)
+    if (lengths == X3.shape[2]).all():
+        return X3
+    return [X3[i, :, :length] for i, length in enumerate(lengths)]
