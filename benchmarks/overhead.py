@@ -48,6 +48,7 @@ import numpy as np
 import torch
 
 import sslts
+from sslts.evaluation.report import cpu_model
 from sslts.losses import NTXentLoss
 from sslts.methods.policies import default_policy
 from sslts.methods.simclr import SimCLRTransformer
@@ -147,21 +148,12 @@ def bare_fit(X, epochs, batch_size, encoder, device="auto"):
 
 # ------------------------------------------------------------------ reports
 def machine_info():
-    cpu = platform.processor() or "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
     try:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:
         usable = os.cpu_count()
     return {
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "cores": os.cpu_count(),
         "usable_cores": usable,
         "torch_threads": torch.get_num_threads(),

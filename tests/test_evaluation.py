@@ -34,6 +34,7 @@ from sslts.evaluation.references import REFERENCE_METHODS
 from sslts.evaluation.report import (
     SUMMARY_COLUMNS,
     format_table,
+    cpu_model,
     machine_description,
     plot_summary,
     summarize,
@@ -360,3 +361,13 @@ def test_gpu_memory_is_shown_when_measured():
     assert "peak GPU memory (MiB)" in format_table(summary).splitlines()[0]
     assert "| GunPoint | SimCLR | svm | 0.900 | 0.100 | 2 | 15.0 | 70 | 300 |" in to_markdown(
         summary, machine_description())
+
+
+def test_cpu_model_reads_cpuinfo(tmp_path, monkeypatch):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t: Test CPU 9000\n")
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda path, *a, **k: real_open(
+        cpuinfo if path == "/proc/cpuinfo" else path, *a, **k))
+    assert cpu_model() == "Test CPU 9000"
+    assert machine_description()["CPU"] == "Test CPU 9000"

@@ -88,7 +88,7 @@ def machine_description(device="cpu"):
     if device.startswith("cuda") and torch.cuda.is_available():
         device = f"{device} ({torch.cuda.get_device_name(torch.device(device))})"
     return {
-        "CPU": _cpu_model(),
+        "CPU": cpu_model(),
         "cores": os.cpu_count(),
         "memory": _memory(),
         "device": device,
@@ -267,7 +267,8 @@ def _cell(column, value):
     return str(value)
 
 
-def _cpu_model():
+def cpu_model():
+    """The CPU model name from ``/proc/cpuinfo``, else what :mod:`platform` reports."""
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
