@@ -1,6 +1,7 @@
 """Base class of the self-supervised transformers."""
 
 import copy
+import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,7 +20,7 @@ from skorch.helper import predefined_split
 from .augmentations import BaseAugmentation
 from .nn import ENCODERS, ProjectionHead, encoder_output_dim, save_encoder
 from .nn.transfer import prepare_encoder
-from .training import SeriesDataset, SSLModule, SSLNet
+from .training import BatchIterator, SeriesDataset, SSLModule, SSLNet
 from .utils.device import resolve_device
 from .utils.random import draw_seed, seeded_torch
 from .utils.validation import check_images, check_time_series, input_ndim, n_features
@@ -48,7 +49,17 @@ SHARED_PARAMETERS = """\
         policy, :func:`sslts.methods.policies.default_policy` (the image
         policy for 4-D input). It must match the input's dimensionality.
     max_epochs : int, default=100
-        Number of passes over the data.
+        Most passes over the data.
+    max_steps : int, default=200
+        Optimizer step budget: ``fit`` trains for
+        ``min(max_epochs, ceil(max_steps / batches_per_epoch))`` epochs, so
+        large datasets cost about as much as small ones; None trains for
+        ``max_epochs``.
+    max_train_length : int, default=256
+        Series longer than this are trained on random windows of this many
+        steps (the same window for both views, a new one at each step);
+        ``transform`` always embeds whole series. None trains on whole
+        series, at a cost growing with their length.
     batch_size : int, default=64
         Series per batch (at least 2).
     max_samples_per_epoch : int or float, default=None
@@ -277,6 +288,8 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         "head_dims": [None, tuple, list],
         "augmentations": [None, BaseAugmentation],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_steps": [None, Interval(Integral, 1, None, closed="left")],
+        "max_train_length": [None, Interval(Integral, 2, None, closed="left")],
         "batch_size": [Interval(Integral, 2, None, closed="left")],
         "max_samples_per_epoch": [None, Interval(Integral, 2, None, closed="left"),
                                   Interval(RealNotInt, 0, 1, closed="right")],
@@ -324,8 +337,8 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         self : BaseSSLTransformer
         """
         if self.warm_start and hasattr(self, "net_"):
-            return self._continue(X, epochs=self.max_epochs)
-        return self._fit_new(X, epochs=self.max_epochs)
+            return self._continue(X, epochs=None)
+        return self._fit_new(X, epochs=None)
 
     def partial_fit(self, X, y=None):
         """Train for one more epoch on ``X``, initialising on the first call.
@@ -404,6 +417,14 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
             )
         return policy
 
+    def _n_epochs(self, train):
+        """Epochs of one ``fit`` on ``train``: ``max_epochs`` within ``max_steps``."""
+        if self.max_steps is None:
+            return self.max_epochs
+        batches = len(BatchIterator(train, self.batch_size,
+                                    max_samples=self.max_samples_per_epoch))
+        return min(self.max_epochs, math.ceil(self.max_steps / batches))
+
     def _callbacks(self):
         callbacks = [("embedding_std", PassthroughScoring(
             "embedding_std", lower_is_better=None, on_train=True))]
@@ -428,10 +449,11 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
             module=SSLModule(encoder, head),
             criterion=criterion,
             augmentation=policy,
+            max_train_length=self.max_train_length,
             **self._net_kwargs(rng, valid, callbacks, device),
         )
         self.net_.initialize()
-        self.net_.partial_fit(train, epochs=epochs)
+        self.net_.partial_fit(train, epochs=self._n_epochs(train) if epochs is None else epochs)
         return self
 
     def _continue(self, X, epochs):
@@ -439,5 +461,6 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         train, valid = self._split(dataset, np.random.RandomState(draw_seed(self.net_.random_state)))
         if valid is not None:  # validate on the held-out part of this X, never on train
             self.net_.train_split = predefined_split(valid)
-        self.net_.partial_fit(train, epochs=epochs)
+        self.net_.max_train_length = self.max_train_length
+        self.net_.partial_fit(train, epochs=self._n_epochs(train) if epochs is None else epochs)
         return self

@@ -36,6 +36,40 @@ class SeriesDataset(Dataset):
         return self.X[index], self.lengths[index]
 
 
+def random_windows(batch, lengths, window, generator=None):
+    """Cut each series of ``batch`` to a random window of ``window`` steps.
+
+    A series longer than ``window`` gets a window starting uniformly at random
+    in its valid part; a shorter one is kept whole from its start (with its
+    padding). The batch is then cut to its longest window.
+
+    Parameters
+    ----------
+    batch : torch.Tensor of shape (n, ..., t)
+        Series right-padded with NaN; time is the last axis.
+    lengths : torch.Tensor of int, shape (n,)
+        Valid length of each series.
+    window : int
+        Length of the windows.
+    generator : torch.Generator, optional
+        Source of the window starts.
+
+    Returns
+    -------
+    torch.Tensor of shape (n, ..., min(t, window))
+    """
+    n, t = batch.shape[0], batch.shape[-1]
+    if t <= window:
+        return batch
+    lengths = lengths.to(torch.int64)
+    room = (lengths - window).clamp(min=0)
+    start = (torch.rand(n, generator=generator) * (room + 1)).long()
+    index = start[:, None] + torch.arange(window)
+    index = index.view(n, *([1] * (batch.ndim - 2)), window).expand(*batch.shape[:-1], window)
+    windows = torch.gather(batch, -1, index)
+    return windows[..., : int(lengths.clamp(max=window).max())]
+
+
 class BatchIterator:
     """Iterate over ``(X_batch, y_batch)`` batches by indexing one tensor.
 
@@ -59,14 +93,19 @@ class BatchIterator:
         is a number of samples (at most the dataset size), a float in
         ``(0, 1]`` a fraction of the dataset (rounded up, at least 2). None
         uses every sample.
+    window : int, default=None
+        Cut the series of each batch to random windows of this many steps
+        (see :func:`random_windows`); None keeps them whole.
 
     Notes
     -----
     ``y_batch`` is None when the dataset has no targets.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False, generator=None, max_samples=None):
+    def __init__(self, dataset, batch_size, shuffle=False, generator=None, max_samples=None,
+                 window=None):
         self.dataset = dataset
+        self.window = window
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = generator
@@ -108,4 +147,7 @@ class BatchIterator:
             batch = self.dataset.X[index]
             if self.dataset.variable_length:
                 batch = batch[..., : int(self.dataset.lengths[index].max())]
+            if self.window is not None:
+                batch = random_windows(batch, self.dataset.lengths[index], self.window,
+                                       self.generator)
             yield batch, None if self.dataset.y is None else self.dataset.y[index]

@@ -59,9 +59,12 @@ class SeriesNetMixin:
     Each call of ``fit_loop`` seeds the step's generators from
     ``random_state`` and seeds torch's global generators for the duration of
     the loop. The training iterator is shuffled and uses
-    ``max_samples_per_epoch`` samples per epoch, a fresh subset each epoch
+    ``max_samples_per_epoch`` samples per epoch, a fresh subset each epoch,
+    cut to random windows of ``max_train_length`` steps when that is set
     (see :class:`~sslts.training.data.BatchIterator`).
     """
+
+    max_train_length = None
 
     def _init_generators(self, rng):
         """Seed the generators of one ``fit_loop`` from ``rng``; return their names."""
@@ -100,7 +103,8 @@ class SeriesNetMixin:
         if training:
             return BatchIterator(dataset, self.batch_size, shuffle=True,
                                  generator=self._shuffle_generator,
-                                 max_samples=self.max_samples_per_epoch)
+                                 max_samples=self.max_samples_per_epoch,
+                                 window=self.max_train_length)
         return BatchIterator(dataset, self.batch_size)
 
 
@@ -127,16 +131,20 @@ class SSLNet(SeriesNetMixin, NeuralNet):
     max_samples_per_epoch : int or float, default=None
         Training samples per epoch, a fresh random subset each epoch (int:
         a count; float in (0, 1]: a fraction); None uses all of them.
+    max_train_length : int, default=None
+        Train on random windows of this many steps of the longer series,
+        the same window for both views; None trains on whole series.
     **kwargs
         Passed to :class:`skorch.NeuralNet`.
     """
 
     def __init__(self, module, criterion, augmentation, random_state,
-                 max_samples_per_epoch=None, **kwargs):
+                 max_samples_per_epoch=None, max_train_length=None, **kwargs):
         super().__init__(module, criterion, **kwargs)
         self.augmentation = augmentation
         self.random_state = random_state
         self.max_samples_per_epoch = max_samples_per_epoch
+        self.max_train_length = max_train_length
 
     def _init_generators(self, rng):
         names = super()._init_generators(rng)
