@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from sslts.training import BatchIterator, SeriesDataset, embedding_std
+from sslts.training.data import random_windows
 from sslts.utils.device import resolve_device
 from sslts.utils.random import seeded_generator
 
@@ -52,6 +53,41 @@ def test_same_seed_same_permutation():
     orders = [first_values(BatchIterator(dataset(10), 3, shuffle=True,
                                          generator=seeded_generator(7))) for _ in range(2)]
     assert orders[0] == orders[1]
+
+
+def test_random_windows_are_contiguous_parts_of_each_valid_series():
+    lengths = torch.tensor([20, 5, 12, 8])
+    x = torch.arange(4 * 2 * 20, dtype=torch.float32).reshape(4, 2, 20)
+    for i, length in enumerate(lengths):
+        x[i, :, length:] = float("nan")
+    original = x.clone()
+    windows = random_windows(x, lengths, 8, seeded_generator(0))
+    assert torch.equal(x.nan_to_num(-1), original.nan_to_num(-1))  # input untouched
+    assert windows.shape == (4, 2, 8)
+    for i, length in enumerate(lengths.tolist()):
+        start = int(windows[i, 0, 0] - x[i, 0, 0])
+        keep = min(length, 8)
+        assert 0 <= start <= max(length - 8, 0)
+        assert torch.equal(windows[i, :, :keep], x[i, :, start:start + keep])
+        assert torch.isnan(windows[i, :, keep:]).all()  # the short series keeps its padding
+
+
+def test_random_windows_vary_are_seeded_and_keep_short_batches():
+    x = torch.arange(3 * 100, dtype=torch.float32).reshape(3, 1, 100)
+    lengths = torch.full((3,), 100)
+    draws = [random_windows(x, lengths, 10, seeded_generator(s))[:, 0, 0] for s in (0, 0, 1)]
+    assert torch.equal(draws[0], draws[1]) and not torch.equal(draws[0], draws[2])
+    assert random_windows(x, lengths, 100) is x
+    images = torch.randn(2, 1, 4, 30)  # time is the last axis of 4-D input too
+    assert random_windows(images, torch.full((2,), 30), 7).shape == (2, 1, 4, 7)
+
+
+def test_iterator_windows_cut_variable_length_batches():
+    data = dataset(4, t=30, lengths=[30, 6, 30, 9])
+    iterator = BatchIterator(data, batch_size=2, window=10, generator=seeded_generator(0))
+    assert [b.shape[-1] for b, _ in iterator] == [10, 10]
+    short = BatchIterator(dataset(4, t=30, lengths=[5, 6, 7, 30]), batch_size=2, window=10)
+    assert [b.shape[-1] for b, _ in short] == [6, 10]
 
 
 def test_embedding_std_detects_collapse():

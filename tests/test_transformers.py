@@ -12,7 +12,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
-from skorch.callbacks import EarlyStopping, LRScheduler
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 from torch.optim.lr_scheduler import StepLR
 
 from sslts import BarlowTwinsTransformer, SimCLRTransformer, SSLClassifier, VICRegTransformer
@@ -246,6 +246,47 @@ def test_pipeline_grid_search_over_temperature_and_augmentations(series):
     grid.fit(X, y)
     assert len(grid.cv_results_["params"]) == 4
     assert grid.best_score_ > 0.8  # slow vs fast sines separate easily
+
+
+@pytest.mark.parametrize("max_steps, epochs", [(4, 2), (3, 1), (100, 5), (None, 5)])
+def test_max_steps_bounds_the_epochs(series, max_steps, epochs):
+    X, _ = series  # 24 series in batches of 8: 3 steps per epoch
+    model = SimCLRTransformer(**{**FAST, "max_epochs": 5, "max_steps": max_steps}).fit(X)
+    assert len(model.history_) == epochs
+    assert sum(len(epoch["batches"]) for epoch in model.history_) == 3 * epochs
+
+
+class BatchLengths(Callback):
+    """Time length of every training batch."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.lengths = []
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        if training:
+            self.lengths.append(batch[0].shape[-1])
+
+
+@pytest.mark.parametrize("max_train_length, expected", [(12, 12), (None, 32), (64, 32)])
+def test_max_train_length_trains_on_windows_and_embeds_whole_series(
+        series, max_train_length, expected):
+    X, _ = series  # length 32
+    model = SimCLRTransformer(**{**FAST, "max_train_length": max_train_length,
+                                 "callbacks": [("lengths", BatchLengths())]}).fit(X)
+    lengths = dict(model.net_.callbacks_)["lengths"].lengths
+    assert lengths and set(lengths) == {expected}
+    Z = model.transform(X)
+    # transform sees whole series: the end of a series changes its embedding
+    X_end = X.copy()
+    X_end[:, :, -8:] += 3.0
+    assert not np.allclose(model.transform(X_end), Z, atol=1e-4)
+
+
+@pytest.mark.parametrize("param, value", [("max_steps", 0), ("max_train_length", 1),
+                                          ("max_train_length", 2.5)])
+def test_invalid_training_budget(series, param, value):
+    with pytest.raises(ValueError, match=param):
+        SimCLRTransformer(**{**FAST, param: value}).fit(series[0])
 
 
 def test_warm_start_and_partial_fit_continue_training(series):
