@@ -76,7 +76,9 @@ def make_data(n_samples, n_channels, length, seed=SEED):
 # ------------------------------------------------------------------ library
 def library_fit(X, epochs, batch_size, encoder, device="auto"):
     """Fit SimCLRTransformer; return (seconds, per-epoch seconds, per-epoch losses)."""
-    model = SimCLRTransformer(encoder=encoder, max_epochs=epochs, batch_size=batch_size,
+    # no step budget and no training windows: the bare loop has neither
+    model = SimCLRTransformer(encoder=encoder, max_epochs=epochs, max_steps=None,
+                              max_train_length=None, batch_size=batch_size,
                               device=device, random_state=SEED, verbose=0)
     start = time.perf_counter()
     model.fit(X)

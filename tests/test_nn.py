@@ -316,6 +316,14 @@ def test_encoder_output_dim():
     with pytest.raises(ValueError, match="2-D"):
         encoder_output_dim(NotPooled(), C)
 
+    class Misdeclared(Plain):
+        out_features = 16
+
+    with pytest.raises(ValueError, match="out_features=16 but returns 7"):
+        encoder_output_dim(Misdeclared(), C)
+    with pytest.raises(ValueError, match=f"batches \\(the channels of X\\)"):
+        encoder_output_dim(Plain(), C + 1)
+
 
 # ------------------------------------------------------------------- heads
 

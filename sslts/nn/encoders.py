@@ -368,7 +368,7 @@ def build_encoder(encoder, in_channels, out_features):
 
 
 def encoder_output_dim(module, in_channels, ndim=3):
-    """Embedding size of an encoder.
+    """Embedding size of an encoder, checked on a probe batch.
 
     Parameters
     ----------
@@ -383,21 +383,44 @@ def encoder_output_dim(module, in_channels, ndim=3):
     Returns
     -------
     int
-        ``module.out_features`` if present, else ``d`` from a forward pass
-        on zeros ``(2, in_channels, 16)`` (``(2, in_channels, 16, 16)`` when
-        ``ndim=4``) in eval mode (training flag restored).
+        ``d`` from a forward pass on zeros ``(2, in_channels, 16)``
+        (``(2, in_channels, 16, 16)`` when ``ndim=4``) in eval mode
+        (training flag restored).
+
+    Raises
+    ------
+    ValueError
+        If the module fails on the probe batch, does not return a 2-D
+        ``(n, d)`` tensor, or declares an ``out_features`` other than ``d``.
     """
-    if hasattr(module, "out_features"):
-        return int(module.out_features)
     param = next(module.parameters(), None)
     kwargs = {"device": param.device, "dtype": param.dtype} if param is not None else {}
+    shape = (2, in_channels, *(16,) * (ndim - 2))
+    name = type(module).__name__
     was_training = module.training
     module.eval()
     try:
         with torch.no_grad():
-            out = module(torch.zeros(2, in_channels, *(16,) * (ndim - 2), **kwargs))
+            out = module(torch.zeros(shape, **kwargs))
+    except RuntimeError as error:
+        raise ValueError(
+            f"The encoder {name} failed on a batch of shape {shape}: {error}. An "
+            f"encoder must take (n, {in_channels}, ...) batches (the channels of X) "
+            "of any length."
+        ) from error
     finally:
         module.train(was_training)
-    if out.dim() != 2:
-        raise ValueError(f"encoder output must be 2-D (n, out_features), got shape {tuple(out.shape)}")
+    if not isinstance(out, torch.Tensor) or out.dim() != 2 or out.shape[0] != shape[0]:
+        got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise ValueError(
+            f"The encoder {name} returned {got} for a batch of shape {shape}; it must "
+            "return one embedding per series, a 2-D tensor (n, out_features): pool "
+            "over time (for instance with sslts.nn.masked_mean_pool)."
+        )
+    declared = getattr(module, "out_features", None)
+    if declared is not None and int(declared) != out.shape[1]:
+        raise ValueError(
+            f"The encoder {name} declares out_features={declared} but returns "
+            f"{out.shape[1]} features; make them agree."
+        )
     return int(out.shape[1])
