@@ -185,6 +185,13 @@ def test_one_nn_baseline_resamples_unequal_lengths():
     np.testing.assert_allclose(resampled[0, 0], np.linspace(0, 1, 50), atol=1e-6)
     equal = A[:, :, :20]
     assert _to_length(equal, np.full(10, 20), 20) is equal  # nothing to resample
+    # onto the padded length itself: every step is valid, none is read from padding
+    same = _to_length(A, lengths, A.shape[2])
+    assert np.isfinite(same).all()
+    for i, n in enumerate(lengths):
+        grid = np.linspace(0, n - 1, A.shape[2])
+        np.testing.assert_allclose(same[i, 0], np.interp(grid, np.arange(n), A[i, 0, :n]),
+                                   atol=1e-6)
 
 
 class FakeRocket:

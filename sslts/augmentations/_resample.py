@@ -84,7 +84,7 @@ def random_knot_curve(shape, n_knots, sigma, lengths, t, generator, device,
     return knot_curve(knots, unit_grid(lengths, t) * (n_points - 1))
 
 
-def resample(x, positions, lengths):
+def resample(x, positions, lengths, mask_padding=False):
     """Read ``x`` at fractional time ``positions`` by linear interpolation.
 
     Parameters
@@ -94,14 +94,16 @@ def resample(x, positions, lengths):
     positions : torch.Tensor of shape (n, t_out)
         Fractional indices into each series; clipped to its valid part.
     lengths : torch.Tensor of shape (n,)
-        Valid lengths of ``x``; output steps ``j >= lengths[i]`` become NaN
-        when ``t_out == t``, so padding stays padding.
+        Valid lengths of ``x``.
+    mask_padding : bool, default=False
+        Set output steps ``j >= lengths[i]`` to NaN, so that the padding of a
+        series resampled onto its own grid stays padding.
 
     Returns
     -------
     torch.Tensor of shape (n, c, t_out)
     """
-    n, c, t = x.shape
+    n, c = x.shape[:2]
     last = (lengths - 1).to(positions.dtype)[:, None]
     pos = torch.minimum(positions.clamp(min=0.0), last)
     left = pos.floor()
@@ -112,8 +114,8 @@ def resample(x, positions, lengths):
     x_left = x.gather(2, left[:, None, :].expand(shape))
     x_right = x.gather(2, right[:, None, :].expand(shape))
     out = torch.lerp(x_left, x_right, weight)
-    if positions.shape[1] == t:
-        steps = torch.arange(t, device=x.device)
+    if mask_padding:
+        steps = torch.arange(positions.shape[1], device=x.device)
         padding = steps[None, :] >= lengths[:, None]
         out = out.masked_fill(padding[:, None, :], float("nan"))
     return out

@@ -51,7 +51,7 @@ class TimeWarp(BaseAugmentation):
         scaled = warp * (last / warp.gather(1, last))
         steps = torch.arange(t, device=x.device)
         positions = torch.where(steps >= last, last.to(warp.dtype), scaled)
-        return resample(x, positions, lengths)
+        return resample(x, positions, lengths, mask_padding=True)
 
 
 class ResizedCrop(BaseAugmentation):
@@ -92,7 +92,7 @@ class ResizedCrop(BaseAugmentation):
         steps = torch.arange(t, device=x.device, dtype=size.dtype)
         # start * (L - 1) + size * j, exact for the full window (identity)
         positions = (start * (lengths - 1))[:, None] + size[:, None] * steps
-        return resample(x, positions, lengths)
+        return resample(x, positions, lengths, mask_padding=True)
 
 
 class WindowWarp(BaseAugmentation):
@@ -148,7 +148,7 @@ class WindowWarp(BaseAugmentation):
         after = warped - (width * (stretch - 1.0))[:, None]
         positions = torch.where(warped < start, warped,
                                 torch.where(warped < end, inside, after))
-        return resample(x, positions, lengths)
+        return resample(x, positions, lengths, mask_padding=True)
 
 
 def segment_positions(starts, sizes, order, lengths, t):

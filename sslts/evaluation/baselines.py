@@ -18,9 +18,11 @@ from collections import namedtuple
 
 import numpy as np
 import pandas as pd
+import torch
 from sklearn.linear_model import RidgeClassifierCV
 from sklearn.utils import check_random_state
 
+from ..augmentations._resample import resample
 from ..utils.device import resolve_device
 from ..utils.random import draw_seed, seeded_torch
 from ..utils.validation import check_time_series
@@ -253,12 +255,11 @@ def _to_length(X, lengths, length):
     """Resample the valid part of each series linearly to ``length`` steps."""
     if X.shape[2] == length and (lengths == length).all():
         return X
-    out = np.empty((len(X), X.shape[1], length), dtype=np.float32)
-    for i, n in enumerate(lengths):
-        positions = np.linspace(0, n - 1, length)
-        for j in range(X.shape[1]):
-            out[i, j] = np.interp(positions, np.arange(n), X[i, j, :n])
-    return out
+    lengths = torch.as_tensor(np.asarray(lengths), dtype=torch.int64)
+    steps = torch.arange(length, dtype=torch.float64) / max(length - 1, 1)
+    positions = steps[None, :] * (lengths - 1).to(torch.float64)[:, None]
+    out = resample(torch.as_tensor(X, dtype=torch.float32), positions, lengths)
+    return out.numpy()
 
 
 def _make_minirocket(n_channels, variable, seed):
