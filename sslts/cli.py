@@ -8,6 +8,9 @@ columns of the results.
 import argparse
 import shlex
 import sys
+from pathlib import Path
+
+import pandas as pd
 
 from .datasets import BUNDLED_DATASETS, archive_names
 from .evaluation.baselines import BASELINES, missing_dependency
@@ -72,6 +75,11 @@ def build_parser():
     bench.add_argument(
         "--device", type=_device, default="auto",
         help="torch device: auto, cpu, cuda, cuda:N or mps (default: auto)")
+    bench.add_argument(
+        "--resume", action="store_true",
+        help=("keep the runs already in DIR/runs.csv (written after every run, so "
+              "an interrupted benchmark leaves its finished runs there) and run "
+              "only the others; use the same options as the interrupted run"))
     bench.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     bench.set_defaults(parser=bench)  # for errors found after parsing
     return parser
@@ -100,9 +108,21 @@ def main(argv=None):
         data = load_datasets(args.datasets)
     except RuntimeError as e:
         bench.exit(1, f"sslts benchmark: error: {e}\n")
+    output = Path(args.output)
+    runs_path = output / "runs.csv"
+    done = None
+    if args.resume and runs_path.exists():
+        done = pd.read_csv(runs_path)
+        print(f"Resuming: {len(done)} result row(s) read from {runs_path}", file=sys.stderr)
+
+    def save_runs(runs):
+        output.mkdir(parents=True, exist_ok=True)
+        runs.to_csv(runs_path, index=False)
+
     runs = run_benchmark(
         data, args.methods, seeds=args.seeds, probes=args.probe, baselines=baselines,
-        max_epochs=args.max_epochs, device=args.device, progress=not args.no_progress)
+        max_epochs=args.max_epochs, device=args.device, progress=not args.no_progress,
+        done=done, on_run=save_runs)
     machine = machine_description(args.device)
     paths = write_report(runs, args.output, machine, command=shlex.join(["sslts", *argv]))
     print(format_table(summarize(runs)))

@@ -38,6 +38,25 @@ def test_benchmark_end_to_end_writes_csv_markdown_and_figure(tmp_path, capsys):
     assert (out / "results.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_resume_keeps_finished_runs_and_runs_the_others(tmp_path, capsys):
+    out = tmp_path / "results"
+    args = TINY + ["--seeds", "2", "--probe", "knn", "--baselines", "1nn", "--output", str(out)]
+    assert cli.main(args) == 0
+    runs = pd.read_csv(out / "runs.csv")
+    vicreg = runs["method"] == "VICReg"
+    # an interrupted run: seed 1 never finished; a marker shows what is kept
+    runs.loc[vicreg & (runs["seed"] == 0), "accuracy"] = 0.125
+    runs[~(vicreg & (runs["seed"] == 1))].to_csv(out / "runs.csv", index=False)
+    assert cli.main(args + ["--resume"]) == 0
+    assert "Resuming: 2 result row(s)" in capsys.readouterr().err
+    resumed = pd.read_csv(out / "runs.csv")
+    assert len(resumed) == len(runs)
+    vicreg = resumed[resumed["method"] == "VICReg"].set_index("seed")["accuracy"]
+    assert vicreg[0] == 0.125 and vicreg[1] != 0.125
+    summary = pd.read_csv(out / "results.csv").set_index("method")
+    assert summary.loc["VICReg", "n_runs"] == 2
+
+
 def test_default_baselines_skip_those_missing_a_dependency(monkeypatch, capsys, tmp_path):
     captured = {}
 

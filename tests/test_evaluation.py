@@ -70,6 +70,14 @@ def test_larger_train_sets_search_c_by_5_fold_cv():
     assert probe.score(Z_test, y_test) > 0.95
 
 
+def test_svm_probe_caps_iterations_like_the_reference_code():
+    # without the cap, C=inf on overlapping classes (PLAID) never converges
+    search = svm_probe(*blobs(30))
+    assert search.estimator.max_iter == 10_000_000
+    assert search.best_estimator_.max_iter == 10_000_000
+    assert svm_probe(*blobs(10)).max_iter == 10_000_000  # no search: C=inf directly
+
+
 # ------------------------------------------------------------------- probes
 
 
@@ -306,6 +314,28 @@ def test_run_benchmark_rows_per_seed_and_probe(series):
     assert list(base["method"]) == ["1-NN (raw)"] and base["seed"].isna().all()
     assert list(base["probe"]) == ["knn"]
     assert runs["accuracy"].between(0, 1).all()
+
+
+def test_run_benchmark_reports_each_run_and_reruns_only_what_done_lacks(series):
+    X, y = series
+    data = {"toy": (X[::2], y[::2], X[1::2], y[1::2])}
+    common = dict(seeds=2, baselines=("1nn",), params=FAST, device="cpu", progress=False)
+    sizes = []
+    runs = run_benchmark(data, ["vicreg"], probes=("knn",),
+                         on_run=lambda so_far: sizes.append(len(so_far)), **common)
+    assert sizes == [1, 2, 3]  # 1-NN, then one row per seed
+    done = runs.copy()
+    done.loc[done["seed"] == 0, "accuracy"] = 0.125  # marks a kept row
+    done = done[done["seed"] != 1]
+    again = run_benchmark(data, ["vicreg"], probes=("knn",), done=done, **common)
+    ssl = again[again["kind"] == "ssl"].set_index("seed")["accuracy"]
+    assert ssl[0] == 0.125 and ssl[1] != 0.125
+    # a probe that done lacks means a new fit, with every probe asked for
+    more = run_benchmark(data, ["vicreg"], probes=("knn", "svm"), done=done, **common)
+    ssl = more[more["kind"] == "ssl"]
+    assert len(ssl) == 4 and 0.125 not in set(ssl["accuracy"])
+    with pytest.raises(ValueError, match="lacks the columns"):
+        run_benchmark(data, ["vicreg"], done=done.drop(columns="accuracy"), **common)
 
 
 @pytest.mark.parametrize("kwargs, match", [

@@ -45,7 +45,7 @@ def load_datasets(names):
 
 def run_benchmark(datasets, methods=tuple(METHODS), seeds=1, probes=("svm",),
                   baselines=("1nn",), *, max_epochs=None, device="auto", params=None,
-                  progress=True):
+                  progress=True, done=None, on_run=None):
     """Fit each method on each dataset for each seed, plus the baselines.
 
     Each self-supervised run follows :func:`~sslts.evaluation.evaluate_transformer`
@@ -82,6 +82,13 @@ def run_benchmark(datasets, methods=tuple(METHODS), seeds=1, probes=("svm",),
         by this function.
     progress : bool, default=True
         Show a progress bar over dataset x method x seed.
+    done : pandas.DataFrame, default=None
+        Runs of an earlier, interrupted call with the same settings (its
+        ``runs.csv``): runs found there are not repeated, their rows are
+        kept.
+    on_run : callable, default=None
+        Called after every run with the runs so far (a DataFrame like the
+        result), for instance to save partial results.
 
     Returns
     -------
@@ -109,10 +116,20 @@ def run_benchmark(datasets, methods=tuple(METHODS), seeds=1, probes=("svm",),
     jobs = _jobs(data, methods, seeds, baselines)
     if methods:
         _warm_up(METHODS[methods[0]][1], params, next(iter(data.values()))[0])
+    previous = _rows_by_run(done)
     rows = []
     with tqdm(jobs, desc="benchmark", unit="run", disable=not progress) as bar:
         for dataset, kind, name, seed in bar:
             bar.set_postfix_str(f"{dataset} {name}" + ("" if seed is None else f" seed {seed}"))
+            label = METHODS[name][0] if kind == "ssl" else BASELINES[name].label
+            found = previous.get((dataset, label, kind, seed), [])
+            if kind == "baseline" or {row["probe"] for row in found} >= set(probes):
+                found = [row for row in found if kind == "baseline" or row["probe"] in probes]
+            else:
+                found = []
+            if found:
+                rows.extend(found)
+                continue
             splits = data[dataset]
             if kind == "ssl":
                 label, cls = METHODS[name]
@@ -126,8 +143,29 @@ def run_benchmark(datasets, methods=tuple(METHODS), seeds=1, probes=("svm",),
                 spec = BASELINES[name]
                 rows.append(_row(dataset, spec.label, kind, spec.classifier, seed,
                                  record["accuracy"], record))
+            if on_run is not None:
+                on_run(_runs_frame(rows))
+    return _runs_frame(rows)
+
+
+def _runs_frame(rows):
     runs = pd.DataFrame(rows, columns=RUN_COLUMNS)
     runs["seed"] = runs["seed"].astype("Int64")  # integers, missing for 1-NN
+    return runs
+
+
+def _rows_by_run(done):
+    """Rows of earlier runs keyed by (dataset, method label, kind, seed)."""
+    if done is None:
+        return {}
+    missing = set(RUN_COLUMNS) - set(done.columns)
+    if missing:
+        raise ValueError(f"done lacks the columns {sorted(missing)} of a runs table.")
+    runs = {}
+    for row in done[RUN_COLUMNS].to_dict("records"):
+        row["seed"] = None if pd.isna(row["seed"]) else int(row["seed"])
+        key = (row["dataset"], row["method"], row["kind"], row["seed"])
+        runs.setdefault(key, []).append(row)
     return runs
 
 
