@@ -19,6 +19,7 @@ from skorch.helper import predefined_split
 
 from .augmentations import BaseAugmentation
 from .nn import ENCODERS, ProjectionHead, encoder_output_dim, save_encoder
+from .nn.encoders import _check_int
 from .nn.transfer import prepare_encoder
 from .training import BatchIterator, SeriesDataset, SSLModule, SSLNet
 from .utils.device import resolve_device
@@ -441,9 +442,11 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         train, valid = self._split(dataset, rng)
         with seeded_torch(draw_seed(rng)):
             encoder = self._build_encoder()
-            head_dims = self.head_dims
-            if head_dims is None:
+            if self.head_dims is None:
                 head_dims = self._default_head_dims(self.embedding_dim_)
+            else:
+                head_dims = tuple(_check_int(f"head_dims[{i}]", d)
+                                  for i, d in enumerate(self.head_dims))
             head = ProjectionHead(self.embedding_dim_, tuple(head_dims))
         self.net_ = SSLNet(
             module=SSLModule(encoder, head),

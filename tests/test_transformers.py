@@ -282,6 +282,19 @@ def test_max_train_length_trains_on_windows_and_embeds_whole_series(
     assert not np.allclose(model.transform(X_end), Z, atol=1e-4)
 
 
+@pytest.mark.parametrize("head_dims, match", [((8.5, 4), r"head_dims\[0\] must be an integer"),
+                                              ([16, 0], r"head_dims\[1\] must be an integer")])
+def test_invalid_head_dims_name_the_parameter(series, head_dims, match):
+    with pytest.raises(ValueError, match=match):
+        SimCLRTransformer(**{**FAST, "head_dims": head_dims}).fit(series[0])
+
+
+def test_head_dims_sets_the_projection_sizes(series):
+    model = SimCLRTransformer(**{**FAST, "head_dims": [12, 6]}).fit(series[0])
+    linears = [m for m in model.net_.module_.head.modules() if isinstance(m, torch.nn.Linear)]
+    assert [m.out_features for m in linears] == [12, 6]
+
+
 @pytest.mark.parametrize("param, value", [("max_steps", 0), ("max_train_length", 1),
                                           ("max_train_length", 2.5)])
 def test_invalid_training_budget(series, param, value):
