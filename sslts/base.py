@@ -24,7 +24,7 @@ from .nn.transfer import prepare_encoder
 from .training import BatchIterator, SeriesDataset, SSLModule, SSLNet
 from .utils.device import resolve_device
 from .utils.random import draw_seed, seeded_torch
-from .utils.validation import check_images, check_time_series, input_ndim, n_features
+from .utils.validation import check_images, check_time_series, input_ndim, record_input_shape
 
 SHARED_PARAMETERS = """\
     encoder : {"resnet", "fcn", "dilated_cnn", "resnet2d"}, torch.nn.Module class or instance, default="resnet"
@@ -183,8 +183,7 @@ class SeriesEstimatorMixin:
             )
         _check_feature_names(self, X, reset=reset)
         if reset:
-            self.n_features_in_ = n_features(X, X3)
-            self.n_channels_in_ = X3.shape[1]
+            record_input_shape(self, X, X3)
             self.input_ndim_ = ndim
         return SeriesDataset(X3, lengths)
 

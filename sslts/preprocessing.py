@@ -16,7 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .utils.params import store_params
-from .utils.validation import check_time_series, n_features, restore_input_shape
+from .utils.validation import check_time_series, record_input_shape, restore_input_shape
 
 __all__ = ["ClipOutliers", "FillMissing", "TimeSeriesScaler"]
 
@@ -48,8 +48,7 @@ class BaseSeriesTransformer(TransformerMixin, BaseEstimator):
         """
         self._validate_params()
         X3, _ = check_time_series(X, min_samples=1, fill_gaps=False)
-        self.n_features_in_ = n_features(X, X3)
-        self.n_channels_in_ = X3.shape[1]
+        record_input_shape(self, X, X3)
         return self
 
     def transform(self, X):

@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .utils.device import resolve_device
 from .utils.params import store_params
-from .utils.validation import check_time_series, n_features
+from .utils.validation import check_time_series, record_input_shape
 
 __all__ = ["Spectrogram"]
 
@@ -113,8 +113,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         self._validate_params()
         resolve_device(self.device)
         X3 = self._check(X, n_channels=None)
-        self.n_features_in_ = n_features(X, X3)
-        self.n_channels_in_ = X3.shape[1]
+        record_input_shape(self, X, X3)
         return self
 
     def transform(self, X):

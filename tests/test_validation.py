@@ -8,6 +8,7 @@ import scipy.sparse as sp
 from sslts.utils.validation import (
     check_time_series,
     input_ndim,
+    record_input_shape,
     restore_input_shape,
 )
 
@@ -436,3 +437,18 @@ def test_restore_input_shape():
     assert restore_input_shape(X3, X) is X3
     with pytest.raises(ValueError, match="single channel"):
         restore_input_shape(X3, X2)
+
+
+@pytest.mark.parametrize("X, n_features_in, n_channels_in", [
+    (np.zeros((4, 3, 10)), 3, 3),           # 3-D: channels
+    (np.zeros((4, 10)), 10, 1),             # 2-D: time points, one channel
+    ([np.zeros((2, 5)), np.zeros((2, 7))], 2, 2),  # ragged list: channels
+])
+def test_record_input_shape_follows_scikit_learn(X, n_features_in, n_channels_in):
+    class Estimator:
+        pass
+
+    estimator = Estimator()
+    record_input_shape(estimator, X, check_time_series(X, min_samples=1)[0])
+    assert estimator.n_features_in_ == n_features_in
+    assert estimator.n_channels_in_ == n_channels_in

@@ -17,7 +17,7 @@ from ..utils.validation import (
     check_images,
     check_time_series,
     input_ndim,
-    n_features,
+    record_input_shape,
     restore_input_shape,
 )
 
@@ -76,8 +76,7 @@ class BaseAugmentation(TransformerMixin, BaseEstimator):
         """
         self.validate()
         X3, _ = self._check_input(X)
-        self.n_features_in_ = n_features(X, X3)
-        self.n_channels_in_ = X3.shape[1]
+        record_input_shape(self, X, X3)
         self.random_state_ = check_random_state(self.random_state)
         return self
 

@@ -13,7 +13,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 __all__ = ["check_images", "check_time_series", "input_ndim", "n_features",
-           "restore_input_shape"]
+           "record_input_shape", "restore_input_shape"]
 
 
 def check_time_series(X, *, n_channels=None, min_samples=2, estimator_name=None,
@@ -210,6 +210,22 @@ def n_features(X, X3):
     """
     shape = getattr(X, "shape", None)
     return int(shape[1]) if shape is not None and len(shape) > 1 else X3.shape[1]
+
+
+def record_input_shape(estimator, X, X3):
+    """Set ``n_features_in_`` and ``n_channels_in_`` of a fitted ``estimator``.
+
+    Parameters
+    ----------
+    estimator : object
+        The estimator being fitted.
+    X : array-like
+        The input as given to ``fit``.
+    X3 : ndarray of shape (n_samples, n_channels, ...)
+        ``X`` after validation.
+    """
+    estimator.n_features_in_ = n_features(X, X3)
+    estimator.n_channels_in_ = X3.shape[1]
 
 
 def restore_input_shape(X3, like):
