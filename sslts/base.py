@@ -131,6 +131,29 @@ class SeriesEstimatorMixin:
     clones rather than cloned unfitted: ``fit`` only reads it.
     """
 
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "net_")
+
+    @property
+    def history_(self):
+        """skorch ``History`` of the training: per-epoch losses (and, for the
+        self-supervised transformers, ``embedding_std``)."""
+        check_is_fitted(self, "net_")
+        return self.net_.history
+
+    @staticmethod
+    def _check_finite(out, problem):
+        """Return ``out``; if it holds NaN or inf, raise FloatingPointError
+        starting with ``problem`` (e.g. "The encoder produced non-finite
+        embeddings")."""
+        if not np.isfinite(out).all():
+            raise FloatingPointError(
+                f"{problem}. If you passed a custom "
+                "encoder, it must handle NaN right-padding (see "
+                "sslts.nn.padding_mask); otherwise training diverged: lower lr."
+            )
+        return out
+
     @property
     def encoder_(self):
         """The trained encoder module (``net_.module_.encoder``)."""
@@ -374,23 +397,8 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         """
         check_is_fitted(self, "net_")
         dataset = self._dataset(X, reset=False, min_samples=1)
-        Z = self.net_.embed(dataset)
-        if not np.isfinite(Z).all():
-            raise FloatingPointError(
-                "The encoder produced non-finite embeddings. If you passed a custom "
-                "encoder, it must handle NaN right-padding (see "
-                "sslts.nn.padding_mask); otherwise training diverged: lower lr."
-            )
-        return Z
-
-    def __sklearn_is_fitted__(self):
-        return hasattr(self, "net_")
-
-    @property
-    def history_(self):
-        """skorch ``History`` of the training: losses and ``embedding_std`` per epoch."""
-        check_is_fitted(self, "net_")
-        return self.net_.history
+        return self._check_finite(self.net_.embed(dataset),
+                                  "The encoder produced non-finite embeddings")
 
     @property
     def _n_features_out(self):

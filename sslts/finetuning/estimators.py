@@ -209,22 +209,7 @@ class _BaseFineTuner(SeriesEstimatorMixin, BaseEstimator):
         check_is_fitted(self, "net_")
         dataset = self._dataset(X, reset=False, min_samples=1)
         out = self.net_.forward(dataset).double().numpy()
-        if not np.isfinite(out).all():
-            raise FloatingPointError(
-                "The network produced non-finite outputs. If you passed a custom "
-                "encoder, it must handle NaN right-padding (see "
-                "sslts.nn.padding_mask); otherwise training diverged: lower lr."
-            )
-        return out
-
-    def __sklearn_is_fitted__(self):
-        return hasattr(self, "net_")
-
-    @property
-    def history_(self):
-        """skorch ``History`` of the training."""
-        check_is_fitted(self, "net_")
-        return self.net_.history
+        return self._check_finite(out, "The network produced non-finite outputs")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
