@@ -425,13 +425,17 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
             )
         return policy
 
-    def _n_epochs(self, train):
-        """Epochs of one ``fit`` on ``train``: ``max_epochs`` within ``max_steps``."""
-        if self.max_steps is None:
-            return self.max_epochs
-        batches = len(BatchIterator(train, self.batch_size,
-                                    max_samples=self.max_samples_per_epoch))
-        return min(self.max_epochs, math.ceil(self.max_steps / batches))
+    def _train(self, train, epochs):
+        """Train ``net_`` on ``train`` for ``epochs``; None means the budget
+        (``max_epochs`` within ``max_steps``)."""
+        if epochs is None:
+            epochs = self.max_epochs
+            if self.max_steps is not None:
+                batches = len(BatchIterator(train, self.batch_size,
+                                            max_samples=self.max_samples_per_epoch))
+                epochs = min(epochs, math.ceil(self.max_steps / batches))
+        self.net_.partial_fit(train, epochs=epochs)
+        return self
 
     def _callbacks(self):
         callbacks = [("embedding_std", PassthroughScoring(
@@ -463,8 +467,7 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
             **self._net_kwargs(rng, valid, callbacks, device),
         )
         self.net_.initialize()
-        self.net_.partial_fit(train, epochs=self._n_epochs(train) if epochs is None else epochs)
-        return self
+        return self._train(train, epochs)
 
     def _continue(self, X, epochs):
         dataset = self._dataset(X, reset=False)
@@ -472,5 +475,4 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         if valid is not None:  # validate on the held-out part of this X, never on train
             self.net_.train_split = predefined_split(valid)
         self.net_.max_train_length = self.max_train_length
-        self.net_.partial_fit(train, epochs=self._n_epochs(train) if epochs is None else epochs)
-        return self
+        return self._train(train, epochs)

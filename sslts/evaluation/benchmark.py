@@ -122,11 +122,7 @@ def run_benchmark(datasets, methods=tuple(METHODS), seeds=1, probes=("svm",),
         for dataset, kind, name, seed in bar:
             bar.set_postfix_str(f"{dataset} {name}" + ("" if seed is None else f" seed {seed}"))
             label = METHODS[name][0] if kind == "ssl" else BASELINES[name].label
-            found = previous.get((dataset, label, kind, seed), [])
-            if kind == "baseline" or {row["probe"] for row in found} >= set(probes):
-                found = [row for row in found if kind == "baseline" or row["probe"] in probes]
-            else:
-                found = []
+            found = _finished_rows(previous.get((dataset, label, kind, seed), []), kind, probes)
             if found:
                 rows.extend(found)
                 continue
@@ -152,6 +148,15 @@ def _runs_frame(rows):
     runs = pd.DataFrame(rows, columns=RUN_COLUMNS)
     runs["seed"] = runs["seed"].astype("Int64")  # integers, missing for 1-NN
     return runs
+
+
+def _finished_rows(rows, kind, probes):
+    """The earlier ``rows`` of one run to keep, or [] if the run must be done."""
+    if kind == "baseline":
+        return rows
+    if not {row["probe"] for row in rows} >= set(probes):
+        return []  # a probe is missing: fit again, with every probe
+    return [row for row in rows if row["probe"] in probes]
 
 
 def _rows_by_run(done):
