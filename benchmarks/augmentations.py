@@ -32,7 +32,7 @@ batch and the speedup of ``sslts augment`` over each other method.
 ``--device cuda`` also times the kernel on the GPU (``torch.cuda.synchronize``
 around each call). ``--train-step`` measures the share of the augmentation in
 one SimCLR training step on ``--device``: two views of the default policy (as
-``SSLNet.two_view_loss`` draws them) against ``net_.train_step`` of a
+``sslts.training.objectives.TwoViews`` draws them) against ``net_.train_step`` of a
 ``SimCLRTransformer`` with its default encoder on a ``(--step-batch,
 n_channels, length)`` batch (forward, backward and AdamW step).
 
@@ -53,11 +53,11 @@ import tsaug
 from overhead import fmt_load, machine_info
 from scipy.interpolate import CubicSpline
 
+from sslts import SimCLRTransformer
 from sslts.augmentations import Compose, Jitter, ResizedCrop, Scaling, TimeWarp
-from sslts.augmentations.base import valid_lengths
-from sslts.methods.simclr import SimCLRTransformer
 from sslts.utils.device import resolve_device
 from sslts.utils.random import seeded_generator
+from sslts.utils.tensors import valid_lengths
 
 SEED = 0
 # Strengths of the sslts defaults, repeated in the numpy loop and tsaug.
@@ -185,15 +185,16 @@ def train_step_share(X, repeats, device):
                               random_state=SEED).fit(X)  # one step: builds and warms up
     net = model.net_
     net._augment_generator = seeded_generator(SEED, device)  # set by fit_loop only
-    policy, generator = net.augmentation, net._augment_generator
+    policy, generator = net.objective.augmentation, net._augment_generator
     xb = torch.from_numpy(X).to(device)
+    lengths = valid_lengths(xb)  # what the batch iterator hands the step
+    batch = ({"x": xb, "lengths": lengths}, None)
 
     def views():
-        lengths = valid_lengths(xb)
         return policy.augment(torch.cat([xb, xb]), generator, torch.cat([lengths, lengths]))
 
     sides = {"two views (default policy)": views,
-             "train step (SimCLR, default encoder)": lambda: net.train_step((xb, None))}
+             "train step (SimCLR, default encoder)": lambda: net.train_step(batch)}
     for fn in sides.values():
         timed(fn, device)
     names, times = list(sides), {name: [] for name in sides}

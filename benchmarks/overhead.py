@@ -50,7 +50,7 @@ import torch
 import sslts
 from sslts.evaluation.report import cpu_model
 from sslts.losses import NTXentLoss
-from sslts.methods.policies import default_policy
+from sslts.augmentations import default_policy
 from sslts.methods.simclr import SimCLRTransformer
 from sslts.nn import ProjectionHead, build_encoder
 from sslts.utils.device import resolve_device

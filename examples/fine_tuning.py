@@ -35,7 +35,7 @@ from sklearn.preprocessing import StandardScaler
 from sktime.datasets import load_UCR_UEA_dataset
 
 from sslts import SimCLRTransformer
-from sslts.finetuning import SSLClassifier
+from sslts import SSLClassifier
 
 
 def labelled_subset(y, fraction, seed):

@@ -1,134 +1,105 @@
-"""Base class of the self-supervised transformers."""
+"""Base classes of the sslts estimators: input, encoder and the self-supervised assembly.
+
+:class:`SeriesEstimatorMixin` holds what every estimator that trains an
+encoder does (input validation, the encoder to start from, the validation
+split). :class:`BaseSSLTransformer` assembles a self-supervised model:
+validate the input, build the encoder, take the method's objective and loss,
+build the net (:mod:`sslts.training`) and train it.
+"""
 
 import copy
-import math
-from numbers import Integral, Real
 
 import numpy as np
-import torch
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
+    _fit_context,
 )
+from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
-from sklearn.utils.validation import _check_feature_names, check_is_fitted
-from skorch.callbacks import PassthroughScoring, ProgressBar
+from sklearn.utils.validation import check_is_fitted
 from skorch.helper import predefined_split
 
-from .augmentations import BaseAugmentation
-from .nn import ENCODERS, ProjectionHead, encoder_output_dim, save_encoder
-from .nn.encoders import _check_int
-from .nn.transfer import prepare_encoder
-from .training import BatchIterator, SeriesDataset, SSLModule, SSLNet
+from .augmentations.policies import default_policy
+from .nn import ENCODERS, ProjectionHead, encoder_output_dim, prepare_encoder, save_encoder
+from .parameters import CONSTRAINTS, fill_doc
+from .training.callbacks import build_callbacks, embedding_std_scoring
+from .training.data import SeriesDataset
+from .training.net import SSLModule, SSLNet
+from .training.objectives import TwoViews
+from .training.settings import apply_settings, net_settings
+from .training.warm_start import ARCHITECTURE, changed_params, check_unchanged, record_params
 from .utils.device import resolve_device
+from .utils.params import check_int
 from .utils.random import draw_seed, seeded_torch
-from .utils.validation import check_images, check_time_series, input_ndim, record_input_shape
+from .utils.validation import INPUT_KINDS, validate_input
 
-SHARED_PARAMETERS = """\
-    encoder : {"resnet", "fcn", "dilated_cnn", "resnet2d"}, torch.nn.Module class or instance, default="resnet"
-        Encoder mapping ``(n, c, t)`` to ``(n, d)``; a class is built as
-        ``cls(in_channels=..., out_features=embedding_dim)``, an instance is
-        copied (it must handle NaN right-padding, see :mod:`sslts.nn`).
-        For 4-D input (spectrograms, images) the encoder is 2-D:
-        ``"resnet2d"``, which ``"resnet"`` becomes automatically, or a module
-        taking ``(n, c, h, w)``. A fitted sslts estimator (e.g. a fitted
-        ``SimCLRTransformer``) or a module from :func:`sslts.nn.load_encoder`
-        starts training from that pretrained encoder; the estimator is not
-        modified.
-    embedding_dim : int, default=128
-        Output size of the built-in encoders.
-    adapt_channels : bool, default=True
-        When the encoder expects another number of channels than ``X`` has (a
-        pretrained encoder), learn a 1x1 convolution mapping the channels of
-        ``X`` to the encoder's and warn; if False, raise a ValueError.
-    head_dims : tuple of int, default=None
-        Projection head sizes; None gives the method's default.
-    augmentations : BaseAugmentation, default=None
-        Policy making the two views; None gives the method's default
-        policy, :func:`sslts.methods.policies.default_policy` (the image
-        policy for 4-D input). It must match the input's dimensionality.
-    max_epochs : int, default=100
-        Most passes over the data.
-    max_steps : int, default=200
-        Optimizer step budget: ``fit`` trains for
-        ``min(max_epochs, ceil(max_steps / batches_per_epoch))`` epochs, so
-        large datasets cost about as much as small ones; None trains for
-        ``max_epochs``.
-    max_train_length : int, default=256
-        Series longer than this are trained on random windows of this many
-        steps (the same window for both views, a new one at each step);
-        ``transform`` always embeds whole series. None trains on whole
-        series, at a cost growing with their length.
-    batch_size : int, default=64
-        Series per batch (at least 2).
-    max_samples_per_epoch : int or float, default=None
-        Train each epoch on a fresh random subset of this many series (int,
-        at least 2; more than there are means all) or of this fraction of
-        them (float in (0, 1]); None uses every series in every epoch.
-    lr : float, default=1e-3
-        AdamW learning rate.
-    weight_decay : float, default=1e-4
-        AdamW weight decay.
-    validation_fraction : float, default=None
-        Fraction of the series held out to report ``valid_loss``; None trains on all.
-    device : str, default="auto"
-        ``"auto"``, ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"mps"``.
-    callbacks : list of skorch callbacks, default=None
-        Extra callbacks (EarlyStopping, Checkpoint, LRScheduler, loggers),
-        bare or as ``(name, callback)`` pairs; copied at each fit.
-    warm_start : bool, default=False
-        If True, ``fit`` continues training the fitted encoder.
-    verbose : int, default=0
-        Print a per-epoch table and a progress bar when positive.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling and augmentations.
+__all__ = ["BaseSSLTransformer", "SeriesEstimatorMixin", "fill_ssl_doc", "pretrained_encoder"]
 
-"""
+#: Parameters of every self-supervised transformer, in documentation order.
+SSL_PARAMETERS = ("encoder", "embedding_dim", "adapt_channels", "head_dims", "augmentations",
+                  "max_epochs", "max_steps", "max_train_length", "batch_size",
+                  "max_samples_per_epoch", "lr", "weight_decay", "validation_fraction",
+                  "device", "callbacks", "warm_start", "verbose", "random_state")
 
-SHARED_ATTRIBUTES = """\
-    Attributes
-    ----------
-    net_ : SSLNet
-        The trained skorch net (``net_.module_.encoder`` is the encoder).
-    encoder_ : torch.nn.Module
-        The trained encoder; pass the fitted transformer as ``encoder=`` to
-        start another model from it, or save it with ``save_encoder(path)``.
+#: Decorator filling ``%(shared_parameters)s`` and ``%(shared_attributes)s``
+#: in the docstring of a self-supervised method.
+fill_ssl_doc = fill_doc(
+    extra={
+        "net_": """\
+    net_ : sslts.training.net.SSLNet
+        The trained skorch net (``net_.module_.encoder`` is the encoder).""",
+        "history_": """\
     history_ : skorch.History
-        Per-epoch ``train_loss`` and ``embedding_std`` (collapse indicator).
-    embedding_dim_ : int
-        Size of the embeddings returned by ``transform``.
-    n_features_in_ : int
-        ``X.shape[1]`` of the training array (channels for 3-D input).
-    n_channels_in_ : int
-        Number of channels seen in ``fit``.
-    input_ndim_ : int
-        3 when fitted on time series (2-D input is read as univariate), 4
-        when fitted on spectrograms or images; ``transform`` needs the same.
-    feature_names_in_ : ndarray of str
-        Column names, when ``X`` was a DataFrame with string column names.
-"""
+        Per-epoch ``train_loss`` and ``embedding_std`` (collapse indicator).""",
+    },
+    shared_parameters=SSL_PARAMETERS,
+    shared_attributes=("net_", "encoder_", "history_", "embedding_dim_", "n_features_in_",
+                       "n_channels_in_", "input_ndim_", "feature_names_in_"),
+)
 
 
-def fill_shared_doc(cls):
-    """Substitute the shared parameter and attribute docs into ``cls.__doc__``."""
-    cls.__doc__ = cls.__doc__ % {
-        "shared_parameters": SHARED_PARAMETERS.rstrip("\n"),
-        "shared_attributes": SHARED_ATTRIBUTES.rstrip("\n"),
-    }
-    return cls
+def pretrained_encoder(estimator):
+    """A copy of the trained encoder of a fitted sslts estimator.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        A fitted sslts estimator (anything with a trained ``encoder_``, such
+        as a fitted ``SimCLRTransformer``); it is not modified.
+
+    Returns
+    -------
+    torch.nn.Module
+    """
+    name = type(estimator).__name__
+    try:
+        module = estimator.encoder_
+    except NotFittedError as exc:
+        raise NotFittedError(
+            f"encoder={name}(...) is not fitted: fit it first to start from its "
+            "trained encoder, or pass an encoder name, class or module to train "
+            "from scratch."
+        ) from exc
+    except AttributeError:
+        raise TypeError(
+            f"encoder={name}(...) has no trained encoder: pass a fitted sslts "
+            "estimator (e.g. a fitted SimCLRTransformer), an encoder name, an "
+            "nn.Module class or an nn.Module instance."
+        ) from None
+    return copy.deepcopy(module)
 
 
 class SeriesEstimatorMixin:
     """Input handling and encoder reuse shared by the sslts estimators.
 
     For estimators whose ``fit`` trains ``net_.module_.encoder`` on time
-    series: validation of ``X`` into a :class:`~sslts.training.SeriesDataset`,
-    the validation split, the choice of the encoder, the user's skorch
-    callbacks, access to the trained encoder and saving it. A fitted
-    estimator passed as ``encoder`` (a pretrained encoder) is shared by
-    clones rather than cloned unfitted: ``fit`` only reads it.
+    series: validation of ``X`` into a
+    :class:`~sslts.training.data.SeriesDataset`, the validation split, the
+    choice of the encoder, access to the trained encoder and saving it. A
+    fitted estimator passed as ``encoder`` (a pretrained encoder) is shared
+    by clones rather than cloned unfitted: ``fit`` only reads it.
     """
 
     def __sklearn_is_fitted__(self):
@@ -187,28 +158,8 @@ class SeriesEstimatorMixin:
 
     def _dataset(self, X, *, reset, min_samples=2):
         """Validate ``X`` (recording its shape when ``reset``) into a dataset."""
-        n_channels = None if reset else self.n_channels_in_
-        name = type(self).__name__
-        ndim = 4 if input_ndim(X) >= 4 else 3
-        if not reset and ndim != self.input_ndim_:
-            kinds = {3: "time series (2-D or 3-D)", 4: "spectrograms or images (4-D)"}
-            raise ValueError(
-                f"X holds {kinds[ndim]} but {name} was fitted on {kinds[self.input_ndim_]}; "
-                "transform the same kind of input (e.g. through the same Spectrogram)."
-            )
-        if ndim == 4:
-            X3 = check_images(X, n_channels=n_channels, min_samples=min_samples,
-                              estimator_name=name)
-            lengths = None
-        else:
-            X3, lengths = check_time_series(
-                X, n_channels=n_channels, min_samples=min_samples, estimator_name=name,
-            )
-        _check_feature_names(self, X, reset=reset)
-        if reset:
-            record_input_shape(self, X, X3)
-            self.input_ndim_ = ndim
-        return SeriesDataset(X3, lengths)
+        array, lengths = validate_input(self, X, reset=reset, min_samples=min_samples)
+        return SeriesDataset(array, lengths)
 
     def _split(self, dataset, rng):
         """Hold out ``validation_fraction`` of ``dataset`` for the valid loss."""
@@ -229,7 +180,10 @@ class SeriesEstimatorMixin:
                 for p in parts]
 
     def _encoder_for_input(self):
-        """``encoder``, with "resnet" read as "resnet2d" for 4-D input; checks names."""
+        """``encoder`` as a module or a name to build, "resnet" read as
+        "resnet2d" for 4-D input; checks names against the input."""
+        if isinstance(self.encoder, BaseEstimator):
+            return pretrained_encoder(self.encoder)
         if not isinstance(self.encoder, str):
             return self.encoder
         if self.encoder == "resnet" and self.input_ndim_ == 4:
@@ -239,7 +193,7 @@ class SeriesEstimatorMixin:
             hint = ("pass encoder='resnet2d' (or 'resnet', which becomes it)"
                     if self.input_ndim_ == 4 else
                     "use a 1-D encoder (e.g. 'resnet') or compute spectrograms first "
-                    "with sslts.spectrogram.Spectrogram")
+                    "with sslts.Spectrogram")
             raise ValueError(
                 f"encoder={self.encoder!r} takes {encoder_ndim}-D batches but X is "
                 f"{self.input_ndim_}-D; {hint}."
@@ -257,91 +211,56 @@ class SeriesEstimatorMixin:
                                                  self.input_ndim_)
         return encoder
 
-    def _net_kwargs(self, rng, valid, callbacks, device):
-        """skorch keyword arguments shared by the nets of the sslts estimators."""
-        return dict(
-            random_state=np.random.RandomState(draw_seed(rng)),
-            optimizer=torch.optim.AdamW,
-            lr=self.lr,
-            optimizer__weight_decay=self.weight_decay,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
-            max_samples_per_epoch=self.max_samples_per_epoch,
-            train_split=None if valid is None else predefined_split(valid),
-            callbacks=callbacks,
-            device=device,
-            verbose=int(self.verbose),
-        )
-
-    def _user_callbacks(self):
-        """The progress bar (when verbose) and copies of ``callbacks``, named."""
-        callbacks = []
-        if self.verbose:
-            callbacks.append(("progress_bar", ProgressBar()))
-        for i, callback in enumerate(copy.deepcopy(self.callbacks or [])):
-            name, callback = (callback if isinstance(callback, tuple)
-                              else (f"{type(callback).__name__.lower()}_{i}", callback))
-            monitor = getattr(callback, "monitor", None)
-            if (self.validation_fraction is None and isinstance(monitor, str)
-                    and monitor.startswith("valid")):
-                raise ValueError(
-                    f"Callback {type(callback).__name__} monitors {monitor!r}, which "
-                    "needs a validation split: set validation_fraction (e.g. 0.1), or "
-                    "monitor 'train_loss' instead."
-                )
-            callbacks.append((name, callback))
-        return callbacks
-
 
 class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
                          TransformerMixin, BaseEstimator):
     """Self-supervised encoder for time series with ``fit``/``transform``.
 
-    Subclasses define the loss (:meth:`_build_criterion`), the default
-    augmentation policy (:meth:`_default_augmentations`) and the default
-    projection head (:meth:`_default_head_dims`). Training runs in a skorch
-    :class:`~sslts.training.SSLNet` built in :meth:`fit` and kept as
-    ``net_``; ``transform`` returns the encoder's embeddings in eval mode.
+    A method subclasses it with its ``__init__`` (its own parameters, then
+    those of :data:`SSL_PARAMETERS`), its loss (:meth:`_build_loss`) and
+    its default head sizes (:meth:`_default_head_dims`); it may replace the
+    two-view objective (:meth:`_build_objective`), the head
+    (:meth:`_build_head`) and the default augmentation policy
+    (:meth:`_default_augmentations`). ``fit`` assembles the model and trains
+    it in a :class:`~sslts.training.net.SSLNet` kept as ``net_``;
+    ``transform`` returns the encoder's embeddings in eval mode.
     """
 
-    _parameter_constraints = {
-        "encoder": [StrOptions(set(ENCODERS)), type, torch.nn.Module, BaseEstimator],
-        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
-        "adapt_channels": ["boolean"],
-        "head_dims": [None, tuple, list],
-        "augmentations": [None, BaseAugmentation],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "max_steps": [None, Interval(Integral, 1, None, closed="left")],
-        "max_train_length": [None, Interval(Integral, 2, None, closed="left")],
-        "batch_size": [Interval(Integral, 2, None, closed="left")],
-        "max_samples_per_epoch": [None, Interval(Integral, 2, None, closed="left"),
-                                  Interval(RealNotInt, 0, 1, closed="right")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "validation_fraction": [None, Interval(Real, 0, 1, closed="neither")],
-        "device": [str],
-        "callbacks": [None, list],
-        "warm_start": ["boolean"],
-        "verbose": ["verbose"],
-        "random_state": ["random_state"],
-    }
+    _parameter_constraints = {name: CONSTRAINTS[name] for name in SSL_PARAMETERS}
+    #: Parameters a warm start may not change.
+    _fixed_on_warm_start = ARCHITECTURE
 
     # ------------------------------------------------------------------ hooks
-    def _build_criterion(self):
-        """Return the loss module ``criterion(z1, z2)``."""
-        raise NotImplementedError
-
-    def _default_augmentations(self):
-        """Return the method's default augmentation policy."""
+    def _build_loss(self):
+        """Return the loss module, called with the objective's ``loss_inputs``."""
         raise NotImplementedError
 
     def _default_head_dims(self, in_features):
         """Return the default projection head sizes for ``in_features`` inputs."""
         raise NotImplementedError
 
+    def _build_objective(self, augmentations):
+        """Return the objective (default: :class:`~sslts.training.objectives.TwoViews`)."""
+        return TwoViews(augmentations)
+
+    def _build_head(self, in_features):
+        """Return the head on ``in_features``-dimensional embeddings."""
+        if self.head_dims is None:
+            dims = self._default_head_dims(in_features)
+        else:
+            dims = tuple(check_int(f"head_dims[{i}]", d) for i, d in enumerate(self.head_dims))
+        return ProjectionHead(in_features, tuple(dims))
+
+    def _default_augmentations(self):
+        """Return the default augmentation policy for the input."""
+        return default_policy(self.input_ndim_)
+
     # -------------------------------------------------------------- public API
     def fit(self, X, y=None):
         """Train the encoder on ``X`` without labels.
+
+        With ``warm_start=True`` and a fitted model, training continues (see
+        ``warm_start``).
 
         Parameters
         ----------
@@ -350,8 +269,8 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
             different lengths, or sktime ``nested_univ``/``pd-multiindex``
             frame. NaN right-padding marks the end of shorter series.
             Or a 4-D array ``(n_samples, n_channels, n_freqs, n_frames)`` of
-            spectrograms (see :class:`sslts.spectrogram.Spectrogram`) or
-            images, finite and of one size, for a 2-D encoder.
+            spectrograms (see :class:`sslts.Spectrogram`) or images, finite
+            and of one size, for a 2-D encoder.
         y : None
             Ignored; present for pipelines.
 
@@ -359,12 +278,14 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         -------
         self : BaseSSLTransformer
         """
-        if self.warm_start and hasattr(self, "net_"):
-            return self._continue(X, epochs=None)
-        return self._fit_new(X, epochs=None)
+        return self._fit(X, one_pass=False)
 
     def partial_fit(self, X, y=None):
-        """Train for one more epoch on ``X``, initialising on the first call.
+        """Train for one pass over ``X``, initialising on the first call.
+
+        Later calls continue training the same network, as a warm start
+        does (parameter changes take effect or are refused the same way).
+        ``max_epochs`` and ``max_steps`` bound ``fit``, not this one pass.
 
         Parameters
         ----------
@@ -377,9 +298,7 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         -------
         self : BaseSSLTransformer
         """
-        if hasattr(self, "net_"):
-            return self._continue(X, epochs=1)
-        return self._fit_new(X, epochs=1)
+        return self._fit(X, one_pass=True)
 
     def transform(self, X):
         """Embed ``X`` with the trained encoder (eval mode, no augmentation).
@@ -411,68 +330,70 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
 
-    # ---------------------------------------------------------------- helpers
+    # ---------------------------------------------------------------- assembly
+    @_fit_context(prefer_skip_nested_validation=False)
+    def _fit(self, X, *, one_pass):
+        """Build (or keep, when continuing) the net and train it on ``X``."""
+        params = self.get_params(deep=False)
+        device = resolve_device(self.device)
+        continuing = hasattr(self, "net_") and (one_pass or self.warm_start)
+        changed = self._check_warm_start(params, device) if continuing else None
+        callbacks = build_callbacks(self.callbacks, verbose=self.verbose,
+                                    validation_fraction=self.validation_fraction,
+                                    first=[embedding_std_scoring()])
+        dataset = self._dataset(X, reset=not continuing)
+        objective = self._build_objective(self._augmentation_policy())
+        loss = self._build_loss()
+        if continuing:
+            if "random_state" in changed:
+                self.net_.random_state = np.random.RandomState(
+                    draw_seed(check_random_state(self.random_state)))
+            rng = np.random.RandomState(draw_seed(self.net_.random_state))
+        else:
+            rng = check_random_state(self.random_state)
+        train, valid = self._split(dataset, rng)
+        if continuing:
+            self.net_.set_objective(objective, loss)
+            apply_settings(self.net_, params)
+            if {"callbacks", "verbose", "validation_fraction"} & set(changed):
+                self.net_.callbacks = callbacks
+                self.net_.initialize_callbacks()
+            self.net_.train_split = None if valid is None else predefined_split(valid)
+        else:
+            self.net_ = self._build_net(rng, objective, loss, valid, callbacks, device, params)
+        self._fitted_params = record_params(params)
+        self.net_.partial_fit(train, epochs=1 if one_pass else None,
+                              max_steps=None if one_pass else self.max_steps)
+        return self
+
+    def _check_warm_start(self, params, device):
+        """Names of the parameters changed since the last fit; refuse fixed ones."""
+        changed = [name for name in changed_params(self._fitted_params, params)
+                   if name != "device"]
+        if device != self.net_.device:
+            changed.append("device")
+        check_unchanged(changed, (*self._fixed_on_warm_start, "device"), type(self).__name__)
+        return changed
+
+    def _build_net(self, rng, objective, loss, valid, callbacks, device, params):
+        with seeded_torch(draw_seed(rng)):
+            encoder = self._build_encoder()
+            module = SSLModule(encoder, self._build_head(self.embedding_dim_))
+        objective.check(module, self.input_ndim_)
+        net = SSLNet(module, loss, objective,
+                     random_state=np.random.RandomState(draw_seed(rng)),
+                     train_split=None if valid is None else predefined_split(valid),
+                     callbacks=callbacks, device=device, **net_settings(params))
+        return net.initialize()
+
     def _augmentation_policy(self):
         policy = self._default_augmentations() if self.augmentations is None else self.augmentations
         policy = copy.deepcopy(policy)
         policy.validate()
         if policy.expected_ndim() != self.input_ndim_:
-            kinds = {3: "time series (3-D)", 4: "spectrograms or images (4-D)"}
             raise ValueError(
-                f"augmentations work on {kinds[policy.expected_ndim()]} but X holds "
-                f"{kinds[self.input_ndim_]}; pass augmentations for this input "
+                f"augmentations work on {INPUT_KINDS[policy.expected_ndim()]} but X holds "
+                f"{INPUT_KINDS[self.input_ndim_]}; pass augmentations for this input "
                 "(sslts.augmentations.spectral for 4-D), or None for the default."
             )
         return policy
-
-    def _train(self, train, epochs):
-        """Train ``net_`` on ``train`` for ``epochs``; None means the budget
-        (``max_epochs`` within ``max_steps``)."""
-        if epochs is None:
-            epochs = self.max_epochs
-            if self.max_steps is not None:
-                batches = len(BatchIterator(train, self.batch_size,
-                                            max_samples=self.max_samples_per_epoch))
-                epochs = min(epochs, math.ceil(self.max_steps / batches))
-        self.net_.partial_fit(train, epochs=epochs)
-        return self
-
-    def _callbacks(self):
-        callbacks = [("embedding_std", PassthroughScoring(
-            "embedding_std", lower_is_better=None, on_train=True))]
-        return callbacks + self._user_callbacks()
-
-    def _fit_new(self, X, epochs):
-        self._validate_params()
-        device = resolve_device(self.device)
-        criterion = self._build_criterion()
-        callbacks = self._callbacks()
-        dataset = self._dataset(X, reset=True)
-        policy = self._augmentation_policy()  # its default depends on the input
-        rng = check_random_state(self.random_state)
-        train, valid = self._split(dataset, rng)
-        with seeded_torch(draw_seed(rng)):
-            encoder = self._build_encoder()
-            if self.head_dims is None:
-                head_dims = self._default_head_dims(self.embedding_dim_)
-            else:
-                head_dims = tuple(_check_int(f"head_dims[{i}]", d)
-                                  for i, d in enumerate(self.head_dims))
-            head = ProjectionHead(self.embedding_dim_, tuple(head_dims))
-        self.net_ = SSLNet(
-            module=SSLModule(encoder, head),
-            criterion=criterion,
-            augmentation=policy,
-            max_train_length=self.max_train_length,
-            **self._net_kwargs(rng, valid, callbacks, device),
-        )
-        self.net_.initialize()
-        return self._train(train, epochs)
-
-    def _continue(self, X, epochs):
-        dataset = self._dataset(X, reset=False)
-        train, valid = self._split(dataset, np.random.RandomState(draw_seed(self.net_.random_state)))
-        if valid is not None:  # validate on the held-out part of this X, never on train
-            self.net_.train_split = predefined_split(valid)
-        self.net_.max_train_length = self.max_train_length
-        return self._train(train, epochs)

@@ -14,7 +14,8 @@ import pandas as pd
 
 from .datasets import BUNDLED_DATASETS, archive_names
 from .evaluation.baselines import BASELINES, missing_dependency
-from .evaluation.benchmark import METHODS, load_datasets, run_benchmark
+from .evaluation.benchmark import load_datasets, run_benchmark
+from .methods import METHODS
 from .evaluation.probes import PROBES
 from .evaluation.report import format_table, machine_description, summarize, write_report
 from .utils.device import resolve_device

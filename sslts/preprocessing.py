@@ -16,7 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .utils.params import store_params
-from .utils.validation import check_time_series, record_input_shape, restore_input_shape
+from .utils.validation import restore_input_shape, validate_input
 
 __all__ = ["ClipOutliers", "FillMissing", "TimeSeriesScaler"]
 
@@ -47,8 +47,7 @@ class BaseSeriesTransformer(TransformerMixin, BaseEstimator):
         self : BaseSeriesTransformer
         """
         self._validate_params()
-        X3, _ = check_time_series(X, min_samples=1, fill_gaps=False)
-        record_input_shape(self, X, X3)
+        validate_input(self, X, reset=True, ndim=3, min_samples=1, fill_gaps=False)
         return self
 
     def transform(self, X):
@@ -67,10 +66,8 @@ class BaseSeriesTransformer(TransformerMixin, BaseEstimator):
             as a NaN-padded 3-D array).
         """
         check_is_fitted(self, "n_channels_in_")
-        X3, lengths = check_time_series(
-            X, n_channels=self.n_channels_in_, min_samples=1,
-            estimator_name=type(self).__name__, fill_gaps=self._fill_gaps,
-        )
+        X3, lengths = validate_input(self, X, reset=False, min_samples=1,
+                                     fill_gaps=self._fill_gaps)
         return restore_input_shape(self._transform(X3, lengths), X)
 
     def _transform(self, X3, lengths):

@@ -23,7 +23,7 @@ from sklearn.utils.validation import (
 )
 
 from .utils.params import store_params
-from .utils.validation import check_time_series
+from .utils.validation import check_input
 
 __all__ = ["SemiSupervisedClassifier"]
 
@@ -262,7 +262,7 @@ class SemiSupervisedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
             )
         y = column_or_1d(y, warn=True)
         assert_all_finite(y, input_name="y")
-        n_samples = check_time_series(X, min_samples=1)[0].shape[0]
+        n_samples = len(check_input(X, min_samples=1)[0])  # time series or 4-D input
         if len(y) != n_samples:
             raise ValueError(
                 f"X holds {n_samples} series but y has {len(y)} labels; give one "

@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .utils.device import resolve_device
 from .utils.params import store_params
-from .utils.validation import check_time_series, record_input_shape
+from .utils.validation import validate_input
 
 __all__ = ["Spectrogram"]
 
@@ -112,8 +112,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         """
         self._validate_params()
         resolve_device(self.device)
-        X3 = self._check(X, n_channels=None)
-        record_input_shape(self, X, X3)
+        self._check(X, reset=True)
         return self
 
     def transform(self, X):
@@ -130,7 +129,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         S : ndarray of float32, shape (n_samples, n_channels, n_fft // 2 + 1, n_frames)
         """
         check_is_fitted(self, "n_channels_in_")
-        X3 = self._check(X, n_channels=self.n_channels_in_)
+        X3 = self._check(X, reset=False)
         n, c, t = X3.shape
         device = resolve_device(self.device)
         if WINDOWS[self.window] is None:
@@ -153,10 +152,9 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         S = torch.cat(chunks).numpy().astype(np.float32, copy=False)
         return S.reshape(n, c, *S.shape[1:])
 
-    def _check(self, X, n_channels):
+    def _check(self, X, reset):
         """Validate ``X`` into a (n, c, t) float32 array of one length."""
-        X3, lengths = check_time_series(X, n_channels=n_channels, min_samples=1,
-                                        estimator_name=type(self).__name__)
+        X3, lengths = validate_input(self, X, reset=reset, ndim=3, min_samples=1)
         t = X3.shape[-1]
         if (lengths < t).any():
             i = int(np.argmin(lengths))

@@ -13,10 +13,9 @@ from sklearn.utils.estimator_checks import (
 )
 from skorch.callbacks import Callback, EarlyStopping
 
-from sslts import SimCLRTransformer
-from sslts.finetuning import SSLClassifier, SSLRegressor
+from sslts import SimCLRTransformer, SSLClassifier, SSLRegressor
 from sslts.nn import AdaptedEncoder
-from sslts.training import BatchIterator, SeriesDataset
+from sslts.training.data import BatchIterator, SeriesDataset
 from sslts.utils.random import seeded_generator
 
 from .conftest import FAST
@@ -56,7 +55,7 @@ class EpochSamples(Callback):
 
     def on_batch_begin(self, net, batch=None, training=False, **kwargs):
         if training:
-            self.epochs[-1].extend(batch[0][:, 0, 0].tolist())
+            self.epochs[-1].extend(batch[0]["x"][:, 0, 0].tolist())
 
 
 def _weights(module):
@@ -258,7 +257,7 @@ def _dataset(n=10):
 def test_iterator_draws_a_fresh_subset_each_epoch():
     iterator = BatchIterator(_dataset(10), batch_size=3, shuffle=True,
                              generator=seeded_generator(0), max_samples=4)
-    epochs = [[int(v) for b, _ in iterator for v in b[:, 0, 0]] for _ in range(5)]
+    epochs = [[int(v) for b, _ in iterator for v in b["x"][:, 0, 0]] for _ in range(5)]
     assert all(len(e) == 4 == len(set(e)) for e in epochs)
     assert len({tuple(sorted(e)) for e in epochs}) > 1
     assert len(iterator) == 1  # 3 + 1: a last single sample is merged
@@ -271,7 +270,7 @@ def test_iterator_draws_a_fresh_subset_each_epoch():
 def test_unshuffled_subset_keeps_dataset_order():
     iterator = BatchIterator(_dataset(10), batch_size=10, generator=seeded_generator(0),
                              max_samples=5)
-    values = [int(v) for b, _ in iterator for v in b[:, 0, 0]]
+    values = [int(v) for b, _ in iterator for v in b["x"][:, 0, 0]]
     assert values == sorted(values) and len(values) == 5
 
 

@@ -389,26 +389,26 @@ def test_default_resnet_becomes_resnet2d_for_4d(images):
 def test_default_policy_depends_on_input_dimensionality(images, series):
     X, _ = images
     model = SimCLRTransformer(**FAST_2D).fit(X)
-    kinds = {type(step) for step in model.net_.augmentation.steps}
+    kinds = {type(step) for step in model.net_.objective.augmentation.steps}
     assert {RandomResizedCrop2D, GaussianBlur, FrequencyMasking, TimeMasking} <= kinds
-    assert model.net_.augmentation.expected_ndim() == 4
+    assert model.net_.objective.augmentation.expected_ndim() == 4
     model = SimCLRTransformer(encoder="fcn", embedding_dim=8, max_epochs=1, batch_size=8,
                               random_state=0).fit(series[0])
-    assert model.net_.augmentation.expected_ndim() == 3
+    assert model.net_.objective.augmentation.expected_ndim() == 3
 
 
 def test_custom_4d_policy_is_used(images):
     X, _ = images
     policy = Compose([TimeMasking(max_width=2)])
     model = SimCLRTransformer(**{**FAST_2D, "augmentations": policy}).fit(X)
-    assert [type(s) for s in model.net_.augmentation.steps] == [TimeMasking]
+    assert [type(s) for s in model.net_.objective.augmentation.steps] == [TimeMasking]
 
 
 def test_mismatched_policy_and_encoder_are_clear_errors(images, series):
     X, _ = images
     with pytest.raises(ValueError, match="augmentations work on time series.*spectral"):
         SimCLRTransformer(**{**FAST_2D, "augmentations": Jitter()}).fit(X)
-    with pytest.raises(ValueError, match="augmentations work on spectrograms"):
+    with pytest.raises(ValueError, match="augmentations work on 4-D spectrograms"):
         SimCLRTransformer(encoder="fcn", augmentations=GaussianBlur(), max_epochs=1).fit(series[0])
     with pytest.raises(ValueError, match="encoder='fcn' takes 3-D.*resnet2d"):
         SimCLRTransformer(encoder="fcn", max_epochs=1).fit(X)
@@ -436,7 +436,7 @@ def test_4d_images_of_different_sizes_are_a_clear_error():
 def test_transform_checks_kind_and_channels(images, series):
     X, _ = images
     model = SimCLRTransformer(**FAST_2D).fit(X)
-    with pytest.raises(ValueError, match="holds time series.*fitted on spectrograms"):
+    with pytest.raises(ValueError, match="holds time series.*fitted on 4-D spectrograms"):
         model.transform(series[0])
     with pytest.raises(ValueError, match="X has 1 channels, but SimCLRTransformer was fitted with 2"):
         model.transform(X[:, :1])
@@ -448,7 +448,7 @@ def test_transform_checks_kind_and_channels(images, series):
     np.testing.assert_allclose(model.transform(other[:1]), Z[:1], rtol=1e-3, atol=1e-4)
     time_series_model = SimCLRTransformer(encoder="fcn", embedding_dim=8, max_epochs=1,
                                           batch_size=8, random_state=0).fit(series[0])
-    with pytest.raises(ValueError, match="holds spectrograms or images.*fitted on time series"):
+    with pytest.raises(ValueError, match="holds 4-D spectrograms or images.*fitted on time series"):
         time_series_model.transform(X)
 
 

@@ -248,12 +248,29 @@ def test_pipeline_grid_search_over_temperature_and_augmentations(series):
     assert grid.best_score_ > 0.8  # slow vs fast sines separate easily
 
 
-@pytest.mark.parametrize("max_steps, epochs", [(4, 2), (3, 1), (100, 5), (None, 5)])
-def test_max_steps_bounds_the_epochs(series, max_steps, epochs):
+@pytest.mark.parametrize("max_steps, epochs, steps",
+                         [(4, 2, 4), (3, 1, 3), (100, 5, 15), (None, 5, 15)])
+def test_max_steps_is_the_exact_number_of_optimizer_steps(series, max_steps, epochs, steps):
     X, _ = series  # 24 series in batches of 8: 3 steps per epoch
-    model = SimCLRTransformer(**{**FAST, "max_epochs": 5, "max_steps": max_steps}).fit(X)
+    model = SimCLRTransformer(**{**FAST, "max_epochs": 5, "max_steps": max_steps,
+                                 "callbacks": [("steps", OptimizerSteps())]}).fit(X)
     assert len(model.history_) == epochs
-    assert sum(len(epoch["batches"]) for epoch in model.history_) == 3 * epochs
+    assert sum(len(epoch["batches"]) for epoch in model.history_) == steps
+    assert dict(model.net_.callbacks_)["steps"].steps == steps
+    # the per-epoch indicators are averages of the batches actually run
+    last = model.history_[-1]
+    assert last["embedding_std"] == pytest.approx(
+        np.mean([b["embedding_std"] for b in last["batches"]]))
+
+
+class OptimizerSteps(Callback):
+    """Number of optimizer steps (gradients computed) in training."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.steps = 0
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        self.steps += 1
 
 
 class BatchLengths(Callback):
@@ -264,7 +281,7 @@ class BatchLengths(Callback):
 
     def on_batch_begin(self, net, batch=None, training=False, **kwargs):
         if training:
-            self.lengths.append(batch[0].shape[-1])
+            self.lengths.append(batch[0]["x"].shape[-1])
 
 
 @pytest.mark.parametrize("max_train_length, expected", [(12, 12), (None, 32), (64, 32)])

@@ -6,6 +6,7 @@ from .filters import LowPassFilter, Smoothing
 from .magnitude import Jitter, MagnitudeWarp, ScaledNoise, Scaling, SineDistortion
 from .masking import Blockout, Masking
 from .orientation import ChannelPermutation, SignFlip, TimeReversal
+from .policies import default_policy
 from .spectral import FrequencyMasking, GaussianBlur, RandomResizedCrop2D, TimeMasking
 from .temporal import Permutation, ResizedCrop, Shift, TimeWarp, WindowWarp
 
@@ -36,4 +37,5 @@ __all__ = [
     "TimeReversal",
     "TimeWarp",
     "WindowWarp",
+    "default_policy",
 ]

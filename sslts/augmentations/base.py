@@ -6,36 +6,18 @@ on the training device, and the scikit-learn :meth:`BaseAugmentation.transform`
 on numpy arrays. Every sample gets its own random parameters in every call.
 """
 
-import numpy as np
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils.random import draw_seed, seeded_generator
-from ..utils.validation import (
-    check_images,
-    check_time_series,
-    input_ndim,
-    record_input_shape,
-    restore_input_shape,
-)
+from ..utils.tensors import valid_lengths
+from ..utils.validation import restore_input_shape, validate_input
 
-
-def valid_lengths(x):
-    """Length of the valid (non-padded) prefix of each series.
-
-    Parameters
-    ----------
-    x : torch.Tensor of shape (n, c, t) or (n, c, h, w)
-        Batch right-padded with NaN in every channel (and row, for 4-D
-        batches, whose lengths count the valid columns).
-
-    Returns
-    -------
-    lengths : torch.Tensor of shape (n,), int64
-    """
-    return (~torch.isnan(x.flatten(1, -2)).all(dim=1)).sum(dim=1)
+#: Appended to the error for 4-D input to an augmentation of time series.
+_SPECTRAL_HINT = ("for spectrograms and images use the augmentations of "
+                  "sslts.augmentations.spectral.")
 
 
 class BaseAugmentation(TransformerMixin, BaseEstimator):
@@ -75,8 +57,9 @@ class BaseAugmentation(TransformerMixin, BaseEstimator):
         self : BaseAugmentation
         """
         self.validate()
-        X3, _ = self._check_input(X)
-        record_input_shape(self, X, X3)
+        ndim = self.expected_ndim()
+        validate_input(self, X, reset=True, ndim=ndim, min_samples=1,
+                       hint=_SPECTRAL_HINT if ndim == 3 else None)
         self.random_state_ = check_random_state(self.random_state)
         return self
 
@@ -94,7 +77,7 @@ class BaseAugmentation(TransformerMixin, BaseEstimator):
         X_aug : ndarray of float32, same shape as the (padded) input
         """
         check_is_fitted(self, "random_state_")
-        X3, lengths = self._check_input(X, n_channels=self.n_channels_in_)
+        X3, lengths = validate_input(self, X, reset=False, min_samples=1)
         generator = seeded_generator(draw_seed(self.random_state_))
         with torch.no_grad():
             out = self.augment(torch.from_numpy(X3), generator, torch.from_numpy(lengths))
@@ -165,29 +148,6 @@ class BaseAugmentation(TransformerMixin, BaseEstimator):
                 f"and for spectrograms or images (4-D): {ndims}; use one kind."
             )
         return next(iter(ndims.values()))
-
-    def _check_input(self, X, n_channels=None):
-        """Validate ``X`` as :meth:`expected_ndim` asks; return (array, lengths)."""
-        name = type(self).__name__
-        ndim = input_ndim(X)
-        if self.expected_ndim() == 4:
-            if ndim != 4:
-                raise ValueError(
-                    f"{name} works on 4-D spectrograms or images (n_samples, "
-                    f"n_channels, height, width), got input of shape "
-                    f"{getattr(X, 'shape', type(X).__name__)}; turn time series "
-                    "into spectrograms first with sslts.spectrogram.Spectrogram."
-                )
-            X4 = check_images(X, n_channels=n_channels, min_samples=1, estimator_name=name)
-            return X4, np.full(len(X4), X4.shape[-1], dtype=np.int64)
-        if ndim >= 4:
-            raise ValueError(
-                f"{name} works on time series (n_samples, n_channels, n_timepoints), "
-                f"got {ndim}-D input; for spectrograms and images use the "
-                "augmentations of sslts.augmentations.spectral."
-            )
-        return check_time_series(X, n_channels=n_channels, min_samples=1,
-                                 estimator_name=name)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -7,7 +7,7 @@ import torch
 from sklearn.utils._param_validation import Interval
 
 from ..utils.params import store_params
-from ._resample import KNOT_CONSTRAINTS, random_knot_curve, unit_grid
+from .curves import KNOT_CONSTRAINTS, random_knot_curve, unit_grid
 from .base import BaseAugmentation, check_range, normal, uniform
 
 SIGMA_CONSTRAINTS = {

@@ -6,7 +6,8 @@ from numbers import Integral, Real
 import torch
 from sklearn.utils._param_validation import Interval
 
-from ._resample import KNOT_CONSTRAINTS, random_knot_curve, resample
+from ..utils.tensors import resample
+from .curves import KNOT_CONSTRAINTS, random_knot_curve
 from .base import BaseAugmentation, check_range, uniform
 
 

@@ -22,9 +22,9 @@ import torch
 from sklearn.linear_model import RidgeClassifierCV
 from sklearn.utils import check_random_state
 
-from ..augmentations._resample import resample
 from ..utils.device import resolve_device
 from ..utils.random import draw_seed, seeded_torch
+from ..utils.tensors import resample
 from ..utils.validation import check_time_series
 from .probes import knn_probe, probe_accuracy
 from .resources import track_resources

@@ -6,18 +6,11 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ..datasets import load_ucr_uea
-from ..methods import BarlowTwinsTransformer, SimCLRTransformer, VICRegTransformer
+from ..methods import METHODS
 from .baselines import BASELINES, run_baseline
 from .harness import _check_probes, evaluate_transformer
 
-__all__ = ["METHODS", "RUN_COLUMNS", "load_datasets", "run_benchmark"]
-
-#: Method name -> (table label, estimator class).
-METHODS = {
-    "simclr": ("SimCLR", SimCLRTransformer),
-    "barlowtwins": ("BarlowTwins", BarlowTwinsTransformer),
-    "vicreg": ("VICReg", VICRegTransformer),
-}
+__all__ = ["RUN_COLUMNS", "load_datasets", "run_benchmark"]
 
 #: Columns of the per-run table returned by :func:`run_benchmark`.
 RUN_COLUMNS = ["dataset", "method", "kind", "probe", "seed", "accuracy", "fit_seconds",

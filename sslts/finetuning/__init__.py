@@ -1,18 +1,6 @@
-"""Supervised fine-tuning of pretrained (or new) encoders with a new head."""
+"""Supervised fine-tuning of pretrained (or new) encoders with a new head.
 
-from .estimators import SSLClassifier, SSLRegressor
-from .net import (
-    EncoderFreezer,
-    SeriesNetClassifier,
-    SeriesNetRegressor,
-    SupervisedModule,
-)
-
-__all__ = [
-    "EncoderFreezer",
-    "SSLClassifier",
-    "SSLRegressor",
-    "SeriesNetClassifier",
-    "SeriesNetRegressor",
-    "SupervisedModule",
-]
+The estimators, :class:`~sslts.SSLClassifier` and :class:`~sslts.SSLRegressor`,
+are imported from :mod:`sslts`; their skorch nets live in
+:mod:`sslts.training.supervised`.
+"""

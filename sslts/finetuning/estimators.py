@@ -12,118 +12,76 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from scipy.special import softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
+from skorch.helper import predefined_split
 
-from ..base import BaseSSLTransformer, SeriesEstimatorMixin
+from ..base import SeriesEstimatorMixin
 from ..nn import ProjectionHead
-from ..utils.device import resolve_device
-from ..utils.params import store_params
-from ..utils.random import draw_seed, seeded_torch
-from .net import (
+from ..parameters import CONSTRAINTS, fill_doc
+from ..training.callbacks import build_callbacks
+from ..training.settings import net_settings
+from ..training.supervised import (
     EncoderFreezer,
     SeriesNetClassifier,
     SeriesNetRegressor,
     SupervisedModule,
 )
+from ..utils.device import resolve_device
+from ..utils.params import store_params
+from ..utils.random import draw_seed, seeded_torch
 
 __all__ = ["SSLClassifier", "SSLRegressor"]
 
+#: Parameters shared with the self-supervised transformers, in documentation order.
 _SHARED = ("encoder", "embedding_dim", "adapt_channels", "max_epochs", "batch_size",
            "max_samples_per_epoch", "lr", "weight_decay", "validation_fraction",
            "device", "callbacks", "verbose", "random_state")
 
-_PARAMETERS = """\
-    Parameters
-    ----------
-    encoder : str, torch.nn.Module class or instance, or fitted estimator, default="resnet"
-        The encoder to train. A fitted sslts estimator (e.g. a fitted
-        ``SimCLRTransformer``, or another fitted ``SSLClassifier``) or a
-        module from :func:`sslts.nn.load_encoder` gives a pretrained start
-        (the estimator is not modified, and clones share it); a name of
-        :data:`sslts.nn.ENCODERS` or a class gives a new encoder: the
-        supervised baseline with the same network. An instance is copied.
-    embedding_dim : int, default=128
-        Output size of encoders built from a name or a class.
-    adapt_channels : bool, default=True
-        When the encoder expects another number of channels than ``X`` has,
-        learn a 1x1 convolution mapping the channels of ``X`` to the
-        encoder's and warn; if False, raise a ValueError.
+_OWN_DOCS = {
+    "hidden_dims": """\
     hidden_dims : tuple of int, default=()
         Hidden layer sizes of the head (Linear, BatchNorm, ReLU each) before
-        its output layer; ``()`` gives a linear head.
+        its output layer; ``()`` gives a linear head.""",
+    "freeze_encoder": """\
     freeze_encoder : bool, default=False
         If True, only the head is trained (for the first ``unfreeze_after``
         epochs, when it is set): the encoder gets no gradient and stays in
-        eval mode, so its weights and batch-norm statistics do not change.
+        eval mode, so its weights and batch-norm statistics do not change.""",
+    "unfreeze_after": """\
     unfreeze_after : int, default=None
         With ``freeze_encoder=True``: train the head alone for this many
         epochs, then the encoder and the head together (linear probing then
-        fine-tuning). None keeps the encoder frozen throughout.
+        fine-tuning). None keeps the encoder frozen throughout.""",
+    "encoder_lr": """\
     encoder_lr : float, default=None
         Learning rate of the encoder's parameters (a separate optimizer
         parameter group); None uses ``lr``. A smaller value than ``lr``
-        (e.g. ``lr / 10``) keeps a pretrained encoder close to its start.
-    max_epochs : int, default=100
-        Number of passes over the data.
-    batch_size : int, default=64
-        Series per batch (at least 2).
-    max_samples_per_epoch : int or float, default=None
-        Train each epoch on a fresh random subset of this many series (int)
-        or of this fraction of them (float in (0, 1]); None uses all.
-    lr : float, default=1e-3
-        AdamW learning rate (of the head, and of the encoder unless
-        ``encoder_lr`` is set).
-    weight_decay : float, default=1e-4
-        AdamW weight decay.
-    validation_fraction : float, default=None
-        Fraction of the series held out (at random) to record validation
-        scores per epoch (``valid_loss``%(valid_extra)s), e.g. for
-        ``EarlyStopping``; None trains on all.
-    device : str, default="auto"
-        ``"auto"``, ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"mps"``.
-    callbacks : list of skorch callbacks, default=None
-        Extra callbacks (EarlyStopping, Checkpoint, LRScheduler, loggers),
-        bare or as ``(name, callback)`` pairs; copied at each fit.
-    verbose : int, default=0
-        Print a per-epoch table and a progress bar when positive.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the head's initialisation (and a new encoder's) and the
-        shuffling.
-"""
-
-_ATTRIBUTES = """\
-    net_ : %(net)s
-        The trained skorch net (``net_.module_`` holds ``encoder`` and ``head``).
-    encoder_ : torch.nn.Module
-        The trained encoder; pass the fitted estimator as ``encoder=`` to
-        start another model from it, or save it with :meth:`save_encoder`.
+        (e.g. ``lr / 10``) keeps a pretrained encoder close to its start.""",
+    "history_": """\
     history_ : skorch.History
-        Per-epoch ``train_loss`` (and ``valid_loss``%(valid_extra)s when
-        ``validation_fraction`` is set; ``encoder_frozen`` when
-        ``freeze_encoder`` is set).
-    embedding_dim_ : int
-        Output size of the encoder.
-    n_features_in_ : int
-        ``X.shape[1]`` of the training array (channels for 3-D input).
-    n_channels_in_ : int
-        Number of channels seen in ``fit``.
-    input_ndim_ : int
-        3 for time series, 4 for spectrograms or images.
-    feature_names_in_ : ndarray of str
-        Column names, when ``X`` was a DataFrame with string column names."""
+        Per-epoch ``train_loss`` (and ``valid_loss``, plus ``valid_acc`` for
+        the classifier, when ``validation_fraction`` is set;
+        ``encoder_frozen`` when ``freeze_encoder`` is set).""",
+}
+
+_PARAMETER_ORDER = ("encoder", "embedding_dim", "adapt_channels", "hidden_dims",
+                    "freeze_encoder", "unfreeze_after", "encoder_lr", *_SHARED[3:])
 
 
-def _fill_doc(cls, net, valid_extra=""):
-    cls.__doc__ = cls.__doc__ % {
-        "parameters": _PARAMETERS.rstrip("\n") % {"valid_extra": valid_extra},
-        "attributes": _ATTRIBUTES % {"net": net, "valid_extra": valid_extra},
-    }
-    return cls
+def _fill_doc(cls, net):
+    net_doc = f"""\
+    net_ : sslts.training.supervised.{net}
+        The trained skorch net (``net_.module_`` holds ``encoder`` and ``head``)."""
+    return fill_doc(extra={**_OWN_DOCS, "net_": net_doc},
+                    parameters=_PARAMETER_ORDER,
+                    attributes=("net_", "encoder_", "history_", "embedding_dim_",
+                                "n_features_in_", "n_channels_in_", "input_ndim_",
+                                "feature_names_in_"))(cls)
 
 
 class _BaseFineTuner(SeriesEstimatorMixin, BaseEstimator):
@@ -135,7 +93,7 @@ class _BaseFineTuner(SeriesEstimatorMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        **{name: BaseSSLTransformer._parameter_constraints[name] for name in _SHARED},
+        **{name: CONSTRAINTS[name] for name in _SHARED},
         "hidden_dims": [tuple, list],
         "freeze_encoder": ["boolean"],
         "unfreeze_after": [None, Interval(Integral, 1, None, closed="left")],
@@ -154,6 +112,7 @@ class _BaseFineTuner(SeriesEstimatorMixin, BaseEstimator):
         """Validate ``y``, record what predictions need, return the net's targets."""
         raise NotImplementedError
 
+    @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Train the encoder and a new head on ``(X, y)``.
 
@@ -171,16 +130,16 @@ class _BaseFineTuner(SeriesEstimatorMixin, BaseEstimator):
         -------
         self
         """
-        self._validate_params()
         if self.unfreeze_after is not None and not self.freeze_encoder:
             raise ValueError(
                 f"unfreeze_after={self.unfreeze_after} unfreezes a frozen encoder, but "
                 "freeze_encoder=False: set freeze_encoder=True, or unfreeze_after=None."
             )
         device = resolve_device(self.device)
-        callbacks = self._user_callbacks()
-        if self.freeze_encoder:
-            callbacks.insert(0, ("encoder_freezer", EncoderFreezer(self.unfreeze_after)))
+        first = ([("encoder_freezer", EncoderFreezer(self.unfreeze_after))]
+                 if self.freeze_encoder else [])
+        callbacks = build_callbacks(self.callbacks, verbose=self.verbose,
+                                    validation_fraction=self.validation_fraction, first=first)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
@@ -196,12 +155,14 @@ class _BaseFineTuner(SeriesEstimatorMixin, BaseEstimator):
         groups = {} if self.encoder_lr is None else {
             "optimizer__param_groups": [("encoder.*", {"lr": self.encoder_lr})]}
         self.net_ = self._net_class(
-            module=SupervisedModule(encoder, head),
-            **groups,
-            **self._net_kwargs(rng, valid, callbacks, device),
+            SupervisedModule(encoder, head),
+            random_state=np.random.RandomState(draw_seed(rng)),
+            train_split=None if valid is None else predefined_split(valid),
+            callbacks=callbacks, device=device,
+            **groups, **net_settings(self.get_params(deep=False)),
         )
         self.net_.initialize()
-        self.net_.partial_fit(train, epochs=self.max_epochs)
+        self.net_.partial_fit(train)
         return self
 
     def _forward(self, X):
@@ -291,7 +252,7 @@ class SSLClassifier(ClassifierMixin, _BaseFineTuner):
         return self.classes_[codes]
 
 
-_fill_doc(SSLClassifier, "SeriesNetClassifier", valid_extra=", ``valid_acc``")
+_fill_doc(SSLClassifier, "SeriesNetClassifier")
 
 
 class SSLRegressor(RegressorMixin, _BaseFineTuner):

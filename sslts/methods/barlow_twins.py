@@ -8,13 +8,12 @@ from numbers import Real
 
 from sklearn.utils._param_validation import Interval
 
-from ..base import BaseSSLTransformer, fill_shared_doc
+from ..base import BaseSSLTransformer, fill_ssl_doc
 from ..losses import BarlowTwinsLoss
 from ..utils.params import store_params
-from .policies import default_policy
 
 
-@fill_shared_doc
+@fill_ssl_doc
 class BarlowTwinsTransformer(BaseSSLTransformer):
     """Embed time series with an encoder trained by Barlow Twins.
 
@@ -28,6 +27,8 @@ class BarlowTwinsTransformer(BaseSSLTransformer):
         Weight of the off-diagonal (redundancy reduction) term.
 %(shared_parameters)s
 
+    Attributes
+    ----------
 %(shared_attributes)s
     """
 
@@ -44,11 +45,8 @@ class BarlowTwinsTransformer(BaseSSLTransformer):
                  verbose=0, random_state=None):
         store_params(self, locals())
 
-    def _build_criterion(self):
+    def _build_loss(self):
         return BarlowTwinsLoss(lambda_=self.lambda_)
-
-    def _default_augmentations(self):
-        return default_policy(self.input_ndim_)
 
     def _default_head_dims(self, in_features):
         return (4 * in_features, 4 * in_features)

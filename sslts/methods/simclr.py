@@ -8,13 +8,12 @@ from numbers import Real
 
 from sklearn.utils._param_validation import Interval
 
-from ..base import BaseSSLTransformer, fill_shared_doc
+from ..base import BaseSSLTransformer, fill_ssl_doc
 from ..losses import NTXentLoss
 from ..utils.params import store_params
-from .policies import default_policy
 
 
-@fill_shared_doc
+@fill_ssl_doc
 class SimCLRTransformer(BaseSSLTransformer):
     """Embed time series with an encoder trained by SimCLR (NT-Xent loss).
 
@@ -27,6 +26,8 @@ class SimCLRTransformer(BaseSSLTransformer):
         Softmax temperature of the NT-Xent loss.
 %(shared_parameters)s
 
+    Attributes
+    ----------
 %(shared_attributes)s
     """
 
@@ -43,11 +44,8 @@ class SimCLRTransformer(BaseSSLTransformer):
                  verbose=0, random_state=None):
         store_params(self, locals())
 
-    def _build_criterion(self):
+    def _build_loss(self):
         return NTXentLoss(temperature=self.temperature)
-
-    def _default_augmentations(self):
-        return default_policy(self.input_ndim_)
 
     def _default_head_dims(self, in_features):
         return (in_features, in_features)

@@ -8,13 +8,12 @@ from numbers import Real
 
 from sklearn.utils._param_validation import Interval
 
-from ..base import BaseSSLTransformer, fill_shared_doc
+from ..base import BaseSSLTransformer, fill_ssl_doc
 from ..losses import VICRegLoss
 from ..utils.params import store_params
-from .policies import default_policy
 
 
-@fill_shared_doc
+@fill_ssl_doc
 class VICRegTransformer(BaseSSLTransformer):
     """Embed time series with an encoder trained by VICReg.
 
@@ -32,6 +31,8 @@ class VICRegTransformer(BaseSSLTransformer):
         Weight of the covariance term.
 %(shared_parameters)s
 
+    Attributes
+    ----------
 %(shared_attributes)s
     """
 
@@ -50,12 +51,9 @@ class VICRegTransformer(BaseSSLTransformer):
                  warm_start=False, verbose=0, random_state=None):
         store_params(self, locals())
 
-    def _build_criterion(self):
+    def _build_loss(self):
         return VICRegLoss(sim_weight=self.sim_weight, var_weight=self.var_weight,
                           cov_weight=self.cov_weight)
-
-    def _default_augmentations(self):
-        return default_policy(self.input_ndim_)
 
     def _default_head_dims(self, in_features):
         return (4 * in_features, 4 * in_features)

@@ -1,25 +1,19 @@
-"""Neural network building blocks: encoders, pooling and heads."""
+"""Neural network building blocks: encoders, pooling, heads and encoder files."""
 
-from .encoders import (
-    ENCODERS,
-    FCN,
-    DilatedCNN,
-    MaskedConv1d,
-    ResNet1D,
-    build_encoder,
-    encoder_output_dim,
-)
+from ..utils.tensors import padding_mask
+from .build import ENCODERS, build_encoder, encoder_output_dim
+from .encoders import FCN, DilatedCNN, MaskedConv1d, ResNet1D
 from .encoders_2d import ResNet2D
 from .heads import ProjectionHead
-from .pooling import POOLINGS, masked_max_pool, masked_mean_pool, padding_mask
-from .transfer import AdaptedEncoder, ChannelAdapter, load_encoder, save_encoder
+from .pooling import POOLINGS, masked_max_pool, masked_mean_pool
+from .transfer import AdaptedEncoder, ChannelAdapter, load_encoder, prepare_encoder, save_encoder
 
 __all__ = [
     "AdaptedEncoder",
     "ChannelAdapter",
+    "DilatedCNN",
     "ENCODERS",
     "FCN",
-    "DilatedCNN",
     "MaskedConv1d",
     "POOLINGS",
     "ProjectionHead",
@@ -31,5 +25,6 @@ __all__ = [
     "masked_max_pool",
     "masked_mean_pool",
     "padding_mask",
+    "prepare_encoder",
     "save_encoder",
 ]

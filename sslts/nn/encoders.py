@@ -8,42 +8,15 @@ mode the embedding of a series does not depend on how much padding follows it.
 In training mode, batch-norm statistics do include the padded steps.
 """
 
-import copy
-import numbers
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .pooling import POOLINGS, padding_mask
+from ..utils.params import check_int, check_ints
+from ..utils.tensors import padding_mask
+from .pooling import POOLINGS
 
-__all__ = [
-    "MaskedConv1d",
-    "ResNet1D",
-    "FCN",
-    "DilatedCNN",
-    "ENCODERS",
-    "build_encoder",
-    "encoder_output_dim",
-]
-
-
-def _check_int(name, value, minimum=1):
-    """Return ``value`` as an int, raising ValueError if it is not an int >= minimum."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_ints(name, values):
-    """Return ``values`` as a non-empty tuple of positive ints, else raise ValueError."""
-    try:
-        values = tuple(values)
-    except TypeError:
-        raise ValueError(f"{name} must be a sequence of positive integers, got {values!r}") from None
-    if not values:
-        raise ValueError(f"{name} must not be empty")
-    return tuple(_check_int(f"{name}[{i}]", v) for i, v in enumerate(values))
+__all__ = ["DilatedCNN", "FCN", "MaskedConv1d", "ResNet1D"]
 
 
 class MaskedConv1d(nn.Conv1d):
@@ -84,16 +57,20 @@ class _Encoder(nn.Module):
     """Base class: argument/input checks, masking and pooling.
 
     Subclasses implement ``_encode(x, mask) -> (n, d, t)`` where ``x`` has
-    NaN replaced by zero and ``mask`` is a float tensor ``(n, 1, t)``.
+    NaN replaced by zero and ``mask`` is a float tensor ``(n, 1, t)``, and
+    add their own checked arguments to ``init_kwargs``, so that
+    ``type(m)(**m.init_kwargs)`` rebuilds the architecture.
     """
 
     def __init__(self, in_channels, out_features, pooling):
         super().__init__()
-        self.in_channels = _check_int("in_channels", in_channels)
-        self.out_features = _check_int("out_features", out_features)
+        self.in_channels = check_int("in_channels", in_channels)
+        self.out_features = check_int("out_features", out_features)
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {sorted(POOLINGS)}, got {pooling!r}")
         self.pooling = pooling
+        self.init_kwargs = {"in_channels": self.in_channels,
+                            "out_features": self.out_features, "pooling": pooling}
 
     def _features(self, x):
         if not torch.is_tensor(x) or x.dim() != 3:
@@ -193,6 +170,11 @@ class ResNet1D(_Encoder):
     pooling : {"mean", "max"}, default="mean"
         Masked global pooling over time.
 
+    Attributes
+    ----------
+    init_kwargs : dict
+        The checked constructor arguments.
+
     References
     ----------
     Wang, Yan & Oates, "Time Series Classification from Scratch with Deep
@@ -202,8 +184,9 @@ class ResNet1D(_Encoder):
     def __init__(self, in_channels, out_features=128, widths=(64, 128), kernel_sizes=(8, 5, 3),
                  pooling="mean"):
         super().__init__(in_channels, out_features, pooling)
-        widths = _check_ints("widths", widths) + (self.out_features,)
-        kernel_sizes = _check_ints("kernel_sizes", kernel_sizes)
+        widths = check_ints("widths", widths) + (self.out_features,)
+        kernel_sizes = check_ints("kernel_sizes", kernel_sizes)
+        self.init_kwargs.update(widths=widths[:-1], kernel_sizes=kernel_sizes)
         ins = (self.in_channels,) + widths[:-1]
         self.blocks = nn.ModuleList(_ResidualBlock(i, o, kernel_sizes) for i, o in zip(ins, widths))
 
@@ -229,6 +212,11 @@ class FCN(_Encoder):
     pooling : {"mean", "max"}, default="mean"
         Masked global pooling over time.
 
+    Attributes
+    ----------
+    init_kwargs : dict
+        The checked constructor arguments.
+
     References
     ----------
     Wang, Yan & Oates, "Time Series Classification from Scratch with Deep
@@ -238,13 +226,14 @@ class FCN(_Encoder):
     def __init__(self, in_channels, out_features=128, widths=(128, 256), kernel_sizes=(8, 5, 3),
                  pooling="mean"):
         super().__init__(in_channels, out_features, pooling)
-        widths = _check_ints("widths", widths) + (self.out_features,)
-        kernel_sizes = _check_ints("kernel_sizes", kernel_sizes)
+        widths = check_ints("widths", widths) + (self.out_features,)
+        kernel_sizes = check_ints("kernel_sizes", kernel_sizes)
         if len(kernel_sizes) != len(widths):
             raise ValueError(
                 f"kernel_sizes needs one value per layer (len(widths) + 1 = {len(widths)}), "
                 f"got {len(kernel_sizes)}"
             )
+        self.init_kwargs.update(widths=widths[:-1], kernel_sizes=kernel_sizes)
         ins = (self.in_channels,) + widths[:-1]
         self.layers = nn.ModuleList(_ConvBN(i, o, k) for i, o, k in zip(ins, widths, kernel_sizes))
 
@@ -295,6 +284,11 @@ class DilatedCNN(_Encoder):
     pooling : {"max", "mean"}, default="max"
         Masked global pooling over time.
 
+    Attributes
+    ----------
+    init_kwargs : dict
+        The checked constructor arguments.
+
     References
     ----------
     Franceschi, Dieuleveut & Jaggi, "Unsupervised Scalable Representation
@@ -306,10 +300,12 @@ class DilatedCNN(_Encoder):
     def __init__(self, in_channels, out_features=320, hidden_channels=64, depth=10, kernel_size=3,
                  causal=True, pooling="max"):
         super().__init__(in_channels, out_features, pooling)
-        hidden_channels = _check_int("hidden_channels", hidden_channels)
-        depth = _check_int("depth", depth, minimum=0)
-        kernel_size = _check_int("kernel_size", kernel_size)
+        hidden_channels = check_int("hidden_channels", hidden_channels)
+        depth = check_int("depth", depth, minimum=0)
+        kernel_size = check_int("kernel_size", kernel_size)
         self.causal = bool(causal)
+        self.init_kwargs.update(hidden_channels=hidden_channels, depth=depth,
+                                kernel_size=kernel_size, causal=self.causal)
         self.input_projection = nn.Conv1d(self.in_channels, hidden_channels, 1)
         widths = (hidden_channels,) * depth + (self.out_features,)
         self.blocks = nn.ModuleList(
@@ -321,106 +317,3 @@ class DilatedCNN(_Encoder):
         for block in self.blocks:
             x = block(x, mask)
         return x
-
-
-# imported here, not at the top: encoders_2d reuses _check_int/_check_ints above
-from .encoders_2d import ResNet2D
-
-ENCODERS = {"resnet": ResNet1D, "fcn": FCN, "dilated_cnn": DilatedCNN, "resnet2d": ResNet2D}
-
-
-def build_encoder(encoder, in_channels, out_features):
-    """Build an encoder module from a name, a class or an instance.
-
-    Parameters
-    ----------
-    encoder : str, nn.Module subclass or nn.Module instance
-        A key of :data:`ENCODERS`; a class, called as
-        ``cls(in_channels=in_channels, out_features=out_features)``; or an
-        instance, which is deep-copied (the caller's module is never changed).
-    in_channels : int
-        Number of input channels.
-    out_features : int
-        Embedding size (ignored for instances).
-
-    Returns
-    -------
-    nn.Module
-    """
-    if isinstance(encoder, str):
-        if encoder not in ENCODERS:
-            raise ValueError(f"unknown encoder {encoder!r}; valid names are {sorted(ENCODERS)}")
-        return ENCODERS[encoder](in_channels=in_channels, out_features=out_features)
-    if isinstance(encoder, type) and issubclass(encoder, nn.Module):
-        try:
-            return encoder(in_channels=in_channels, out_features=out_features)
-        except TypeError as exc:
-            raise TypeError(
-                f"encoder class {encoder.__name__} must be constructible as "
-                f"{encoder.__name__}(in_channels=..., out_features=...): {exc}"
-            ) from exc
-    if isinstance(encoder, nn.Module):
-        return copy.deepcopy(encoder)
-    raise TypeError(
-        "encoder must be a name in "
-        f"{sorted(ENCODERS)}, an nn.Module subclass or an nn.Module instance, got {type(encoder).__name__}"
-    )
-
-
-def encoder_output_dim(module, in_channels, ndim=3):
-    """Embedding size of an encoder, checked on a probe batch.
-
-    Parameters
-    ----------
-    module : nn.Module
-        Encoder mapping ``(n, in_channels, t)`` (or ``(n, in_channels, h, w)``
-        when ``ndim=4``) to ``(n, d)``.
-    in_channels : int
-        Number of input channels.
-    ndim : {3, 4}, default=3
-        Dimensionality of the encoder's input batches.
-
-    Returns
-    -------
-    int
-        ``d`` from a forward pass on zeros ``(2, in_channels, 16)``
-        (``(2, in_channels, 16, 16)`` when ``ndim=4``) in eval mode
-        (training flag restored).
-
-    Raises
-    ------
-    ValueError
-        If the module fails on the probe batch, does not return a 2-D
-        ``(n, d)`` tensor, or declares an ``out_features`` other than ``d``.
-    """
-    param = next(module.parameters(), None)
-    kwargs = {"device": param.device, "dtype": param.dtype} if param is not None else {}
-    shape = (2, in_channels, *(16,) * (ndim - 2))
-    name = type(module).__name__
-    was_training = module.training
-    module.eval()
-    try:
-        with torch.no_grad():
-            out = module(torch.zeros(shape, **kwargs))
-    except RuntimeError as error:
-        raise ValueError(
-            f"The encoder {name} failed on a batch of shape {shape}: {error}. An "
-            f"encoder must take (n, {in_channels}, ...) batches (the channels of X) "
-            "of any length."
-        ) from error
-    finally:
-        module.train(was_training)
-    if not isinstance(out, torch.Tensor) or out.dim() != 2 or out.shape[0] != shape[0]:
-        got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-        raise ValueError(
-            f"The encoder {name} returned {got} for a batch of shape {shape}; it must "
-            "return one embedding per series, a 2-D tensor (n, out_features): pool "
-            "over time (for instance with sslts.nn.masked_mean_pool)."
-        )
-    declared = getattr(module, "out_features", None)
-    if declared is not None and int(declared) != out.shape[1]:
-        raise ValueError(
-            f"The encoder {name} declares out_features={declared} but returns "
-            f"{out.shape[1]} features; make them agree."
-        )
-    return int(out.shape[1])

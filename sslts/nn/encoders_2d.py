@@ -9,7 +9,7 @@ finite.
 import torch.nn.functional as F
 from torch import nn
 
-from .encoders import _check_int, _check_ints
+from ..utils.params import check_int, check_ints
 
 __all__ = ["ResNet2D"]
 
@@ -61,6 +61,8 @@ class ResNet2D(nn.Module):
     ----------
     input_ndim : int
         4: the encoder takes batches ``(n, c, h, w)``.
+    init_kwargs : dict
+        The checked constructor arguments.
 
     References
     ----------
@@ -73,18 +75,21 @@ class ResNet2D(nn.Module):
     def __init__(self, in_channels, out_features=128, widths=(32, 64), kernel_size=3,
                  strides=(1, 2, 2)):
         super().__init__()
-        self.in_channels = _check_int("in_channels", in_channels)
-        self.out_features = _check_int("out_features", out_features)
-        widths = _check_ints("widths", widths) + (self.out_features,)
-        kernel_size = _check_int("kernel_size", kernel_size)
+        self.in_channels = check_int("in_channels", in_channels)
+        self.out_features = check_int("out_features", out_features)
+        widths = check_ints("widths", widths) + (self.out_features,)
+        kernel_size = check_int("kernel_size", kernel_size)
         if kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd to keep sizes aligned, got {kernel_size}")
-        strides = _check_ints("strides", strides)
+        strides = check_ints("strides", strides)
         if len(strides) != len(widths):
             raise ValueError(
                 f"strides needs one value per block (len(widths) + 1 = {len(widths)}), "
                 f"got {len(strides)}"
             )
+        self.init_kwargs = {"in_channels": self.in_channels, "out_features": self.out_features,
+                            "widths": widths[:-1], "kernel_size": kernel_size,
+                            "strides": strides}
         ins = (self.in_channels,) + widths[:-1]
         self.blocks = nn.Sequential(*(
             _BasicBlock2d(i, o, kernel_size, s) for i, o, s in zip(ins, widths, strides)

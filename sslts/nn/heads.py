@@ -2,7 +2,7 @@
 
 from torch import nn
 
-from .encoders import _check_int
+from ..utils.params import check_int
 
 __all__ = ["ProjectionHead"]
 
@@ -32,8 +32,8 @@ class ProjectionHead(nn.Module):
 
     def __init__(self, in_features, dims=(256, 128), batch_norm=True):
         super().__init__()
-        size = _check_int("in_features", in_features)
-        dims = tuple(_check_int(f"dims[{i}]", d) for i, d in enumerate(dims))
+        size = check_int("in_features", in_features)
+        dims = tuple(check_int(f"dims[{i}]", d) for i, d in enumerate(dims))
         layers = []
         for i, d in enumerate(dims):
             layers.append(nn.Linear(size, d))

@@ -1,24 +1,8 @@
-"""Padding masks and masked global pooling over the time axis."""
+"""Masked global pooling over the time axis."""
 
 import torch
 
-__all__ = ["padding_mask", "masked_mean_pool", "masked_max_pool", "POOLINGS"]
-
-
-def padding_mask(x):
-    """Valid-time-step mask of a NaN-padded batch.
-
-    Parameters
-    ----------
-    x : Tensor of shape (n, c, t)
-        Batch right-padded with NaN in all channels.
-
-    Returns
-    -------
-    mask : BoolTensor of shape (n, t)
-        True where the time step is valid (not all channels NaN).
-    """
-    return ~torch.isnan(x).all(dim=1)
+__all__ = ["POOLINGS", "masked_max_pool", "masked_mean_pool"]
 
 
 def masked_mean_pool(h, mask):

@@ -1,10 +1,9 @@
 """Pretrained encoders: reuse, channel adaptation, safe saving and loading.
 
-An encoder trained by one estimator is reused by another through
-``encoder=fitted_estimator`` (its trained encoder is copied) or through a
-file written by :func:`save_encoder` and read by :func:`load_encoder`. The
-file holds plain tensors, strings and numbers only (the built-in encoder's
-name, its constructor arguments and its weights), so loading it with
+A trained encoder is reused through a copy of the module or through a file
+written by :func:`save_encoder` and read by :func:`load_encoder`. The file
+holds plain tensors, strings and numbers only (the built-in encoder's name,
+its recorded constructor arguments and its weights), so loading it with
 ``torch.load(weights_only=True)`` never runs pickled code.
 
 When the data has ``c`` channels and the pretrained encoder expects
@@ -14,17 +13,15 @@ and warns, unless ``adapt_channels=False`` asks for a strict match.
 """
 
 import copy
-import inspect
 import warnings
 from numbers import Integral
 
 import torch
-from sklearn.base import BaseEstimator
-from sklearn.exceptions import NotFittedError
 from torch import nn
 
-from .encoders import ENCODERS, FCN, DilatedCNN, ResNet1D, _check_int, build_encoder
-from .pooling import padding_mask
+from ..utils.params import check_int
+from ..utils.tensors import padding_mask
+from .build import ENCODERS, build_encoder
 
 __all__ = [
     "AdaptedEncoder",
@@ -63,8 +60,8 @@ class ChannelAdapter(nn.Module):
 
     def __init__(self, in_channels, out_channels):
         super().__init__()
-        self.in_channels = _check_int("in_channels", in_channels)
-        self.out_channels = _check_int("out_channels", out_channels)
+        self.in_channels = check_int("in_channels", in_channels)
+        self.out_channels = check_int("out_channels", out_channels)
         self.conv = nn.Conv1d(self.in_channels, self.out_channels, 1)
         weight = torch.zeros(self.out_channels, self.in_channels)
         if self.in_channels >= self.out_channels:
@@ -85,7 +82,8 @@ class ChannelAdapter(nn.Module):
                 f"ChannelAdapter expects input of shape (n, {self.in_channels}, ...), "
                 f"got {tuple(x.shape)}"
             )
-        valid = padding_mask(x).unsqueeze(1)
+        valid = padding_mask(x)  # (n, t): padding spans every other axis
+        valid = valid.view(x.shape[0], *([1] * (x.dim() - 2)), x.shape[-1])
         flat = x.masked_fill(torch.isnan(x), 0.0).flatten(2)
         out = self.conv(flat).view(x.shape[0], self.out_channels, *x.shape[2:])
         return out.masked_fill(~valid, float("nan"))
@@ -138,36 +136,14 @@ def _in_channels(module):
     return None
 
 
-def _trained_encoder(estimator):
-    """A copy of the trained encoder of a fitted sslts estimator."""
-    name = type(estimator).__name__
-    try:
-        module = estimator.encoder_
-    except NotFittedError as exc:
-        raise NotFittedError(
-            f"encoder={name}(...) is not fitted: fit it first to start from its "
-            "trained encoder, or pass an encoder name, class or module to train "
-            "from scratch."
-        ) from exc
-    except AttributeError:
-        raise TypeError(
-            f"encoder={name}(...) has no trained encoder: pass a fitted sslts "
-            "estimator (e.g. a fitted SimCLRTransformer), an encoder name, an "
-            "nn.Module class or an nn.Module instance."
-        ) from None
-    return copy.deepcopy(module)
-
-
 def prepare_encoder(encoder, in_channels, out_features, *, adapt_channels=True):
     """Build the encoder to train on data with ``in_channels`` channels.
 
     Parameters
     ----------
-    encoder : str, nn.Module class, nn.Module instance or fitted estimator
-        As for :func:`~sslts.nn.build_encoder`, plus a fitted sslts
-        estimator (anything with a trained ``encoder_``, such as a fitted
-        ``SimCLRTransformer``), whose encoder is copied; the estimator is
-        not modified.
+    encoder : str, nn.Module class or nn.Module instance
+        As for :func:`~sslts.nn.build_encoder`: an instance (for instance a
+        pretrained encoder) is copied, never modified.
     in_channels : int
         Channels of the data.
     out_features : int
@@ -187,10 +163,7 @@ def prepare_encoder(encoder, in_channels, out_features, *, adapt_channels=True):
     Encoders without an integer ``in_channels`` attribute are used as they
     are: they must accept the data's channels themselves.
     """
-    if isinstance(encoder, BaseEstimator):
-        module = _trained_encoder(encoder)
-    else:
-        module = build_encoder(encoder, in_channels, out_features)
+    module = build_encoder(encoder, in_channels, out_features)
     expected = _in_channels(module)
     if expected is None or expected == in_channels:
         return module
@@ -214,46 +187,6 @@ def prepare_encoder(encoder, in_channels, out_features, *, adapt_channels=True):
 
 # --------------------------------------------------------------------------
 # description of built-in encoders
-
-
-def _resnet_kwargs(module):
-    widths = tuple(block.layers[-1].conv.out_channels for block in module.blocks)
-    kernels = tuple(layer.conv.kernel_size[0] for layer in module.blocks[0].layers)
-    return {"widths": widths[:-1], "kernel_sizes": kernels, "pooling": module.pooling}
-
-
-def _fcn_kwargs(module):
-    return {
-        "widths": tuple(layer.conv.out_channels for layer in module.layers[:-1]),
-        "kernel_sizes": tuple(layer.conv.kernel_size[0] for layer in module.layers),
-        "pooling": module.pooling,
-    }
-
-
-def _dilated_kwargs(module):
-    return {
-        "hidden_channels": module.input_projection.out_channels,
-        "depth": len(module.blocks) - 1,
-        "kernel_size": module.blocks[0].conv1.kernel_size[0],
-        "causal": module.causal,
-        "pooling": module.pooling,
-    }
-
-
-_ARCHITECTURE = {ResNet1D: _resnet_kwargs, FCN: _fcn_kwargs, DilatedCNN: _dilated_kwargs}
-
-
-def _attribute_kwargs(module):
-    """Constructor arguments read from same-named attributes, else defaults."""
-    kwargs = {}
-    for name, param in inspect.signature(type(module)).parameters.items():
-        if name in ("in_channels", "out_features"):
-            continue
-        if hasattr(module, name):
-            kwargs[name] = getattr(module, name)
-        elif param.default is not inspect.Parameter.empty:
-            kwargs[name] = param.default
-    return kwargs
 
 
 def _plain(value):
@@ -291,7 +224,8 @@ def describe_encoder(module):
     -------
     dict
         ``name`` (the key in :data:`~sslts.nn.ENCODERS`), ``kwargs`` (the
-        constructor arguments: ``in_channels``, ``out_features``, ...) and
+        constructor arguments the encoder recorded in ``init_kwargs``:
+        ``in_channels``, ``out_features``, ...) and
         ``adapter_in_channels`` (None without a channel adapter).
 
     Raises
@@ -313,9 +247,8 @@ def describe_encoder(module):
     )
     if not names:
         raise TypeError(f"Cannot describe an encoder of class {cls.__name__}. {hint}")
-    kwargs = {"in_channels": module.in_channels, "out_features": module.out_features}
-    kwargs.update(_ARCHITECTURE.get(cls, _attribute_kwargs)(module))
-    kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in kwargs.items()}
+    kwargs = {k: tuple(v) if isinstance(v, list) else v
+              for k, v in getattr(module, "init_kwargs", {}).items()}
     try:
         rebuilt = cls(**kwargs) if all(_plain(v) for v in kwargs.values()) else None
     except (TypeError, ValueError):

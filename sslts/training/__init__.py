@@ -1,6 +1,8 @@
-"""Training engine: the skorch net, its dataset and batch iterator."""
+"""The training engine: skorch nets, objectives, batches, budget and warm start.
 
-from .data import BatchIterator, SeriesDataset
-from .net import SSLModule, SSLNet, embedding_std
-
-__all__ = ["BatchIterator", "SSLModule", "SSLNet", "SeriesDataset", "embedding_std"]
+Internal to the estimators; the modules are imported by their full paths
+(``sslts.training.net``, ``sslts.training.objectives``, ...). A new
+self-supervised method writes an :class:`~sslts.training.objectives.Objective`
+when the two-view protocol of :class:`~sslts.training.objectives.TwoViews`
+does not fit it.
+"""

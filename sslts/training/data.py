@@ -56,27 +56,33 @@ def random_windows(batch, lengths, window, generator=None):
 
     Returns
     -------
-    torch.Tensor of shape (n, ..., min(t, window))
+    windows : torch.Tensor of shape (n, ..., min(t, window))
+    lengths : torch.Tensor of int, shape (n,)
+        Valid lengths of the windows.
     """
     n, t = batch.shape[0], batch.shape[-1]
     if t <= window:
-        return batch
+        return batch, lengths
     lengths = lengths.to(torch.int64)
     room = (lengths - window).clamp(min=0)
     start = (torch.rand(n, generator=generator) * (room + 1)).long()
     index = start[:, None] + torch.arange(window)
     index = index.view(n, *([1] * (batch.ndim - 2)), window).expand(*batch.shape[:-1], window)
     windows = torch.gather(batch, -1, index)
-    return windows[..., : int(lengths.clamp(max=window).max())]
+    lengths = lengths.clamp(max=window)
+    return windows[..., : int(lengths.max())], lengths
 
 
 class BatchIterator:
-    """Iterate over ``(X_batch, y_batch)`` batches by indexing one tensor.
+    """Iterate over ``({"x": x, "lengths": lengths}, y)`` batches of one tensor.
 
-    Each batch is a single gather, with no per-sample Python collation. In
-    variable-length data a batch is cut to its longest series. A last batch
-    of one sample is merged into the previous one, since contrastive and
-    batch-normalised losses need at least two samples.
+    Each batch is a single gather, with no per-sample Python collation, and
+    carries the valid lengths of its series, so that the training step never
+    recomputes them from the padding. In variable-length data a batch is cut
+    to its longest series. A last batch of one sample is merged into the
+    previous one, since contrastive and batch-normalised losses need at least
+    two samples. The dict is skorch's form of a multi-input batch: a module
+    receives ``module(x=..., lengths=...)``.
 
     Parameters
     ----------
@@ -96,20 +102,26 @@ class BatchIterator:
     window : int, default=None
         Cut the series of each batch to random windows of this many steps
         (see :func:`random_windows`); None keeps them whole.
+    max_steps : int, default=None
+        Yield at most this many batches over all iterations of this iterator
+        (one per optimizer step), stopping within an epoch if need be; None
+        yields every batch of every iteration.
 
     Notes
     -----
-    ``y_batch`` is None when the dataset has no targets.
+    ``y`` is None when the dataset has no targets.
     """
 
     def __init__(self, dataset, batch_size, shuffle=False, generator=None, max_samples=None,
-                 window=None):
+                 window=None, max_steps=None):
         self.dataset = dataset
         self.window = window
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = generator
         self.max_samples = max_samples
+        self.max_steps = max_steps
+        self.steps = 0
 
     def n_samples(self):
         """Number of samples used per iteration."""
@@ -143,11 +155,14 @@ class BatchIterator:
         else:
             order = torch.arange(n)
         for start, stop in self._bounds():
+            if self.max_steps is not None and self.steps >= self.max_steps:
+                return
+            self.steps += 1
             index = order[start:stop]
-            batch = self.dataset.X[index]
+            batch, lengths = self.dataset.X[index], self.dataset.lengths[index]
             if self.dataset.variable_length:
-                batch = batch[..., : int(self.dataset.lengths[index].max())]
+                batch = batch[..., : int(lengths.max())]
             if self.window is not None:
-                batch = random_windows(batch, self.dataset.lengths[index], self.window,
-                                       self.generator)
-            yield batch, None if self.dataset.y is None else self.dataset.y[index]
+                batch, lengths = random_windows(batch, lengths, self.window, self.generator)
+            y = None if self.dataset.y is None else self.dataset.y[index]
+            yield {"x": batch, "lengths": lengths}, y

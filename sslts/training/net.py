@@ -1,4 +1,6 @@
-"""The skorch net that trains an encoder and projection head on two views."""
+"""The skorch nets: a seeded, budgeted training loop and the self-supervised net."""
+
+import math
 
 import numpy as np
 import torch
@@ -6,16 +8,25 @@ from skorch import NeuralNet
 from skorch.dataset import unpack_data
 from skorch.utils import to_device
 
-from ..augmentations.base import valid_lengths
 from ..utils.random import draw_seed, seeded_generator, seeded_torch
 from .data import BatchIterator
 
+__all__ = ["SSLModule", "SSLNet", "SeriesNetMixin", "check_finite_loss", "embedding_std"]
+
 
 class SSLModule(torch.nn.Module):
-    """Encoder followed by a projection head.
+    """The trained parts of a self-supervised model: encoder and head.
 
-    ``forward`` returns both the representation ``h`` (what ``transform``
-    gives users) and the projection ``z`` (what the loss sees).
+    ``head`` holds whatever the method trains besides the encoder (a
+    projection head, a predictor, ...); ``forward`` returns the pooled
+    representation ``h`` (what ``transform`` gives users) and ``head(h)``.
+
+    Parameters
+    ----------
+    encoder : torch.nn.Module
+        Maps ``(n, c, t)`` batches to ``(n, d)``.
+    head : torch.nn.Module
+        The method's head.
     """
 
     def __init__(self, encoder, head):
@@ -23,7 +34,8 @@ class SSLModule(torch.nn.Module):
         self.encoder = encoder
         self.head = head
 
-    def forward(self, x):
+    def forward(self, x, lengths=None):
+        """Return ``(h, head(h))`` for a batch ``x`` (``lengths`` is not needed)."""
         h = self.encoder(x)
         return h, self.head(h)
 
@@ -52,19 +64,45 @@ FITTED_OBJECT = "<the fitted object, stored with the device-safe state>"
 
 
 class SeriesNetMixin:
-    """Seeded training loop and whole-tensor batch iterators for skorch nets.
+    """Seeded, budgeted training on whole-tensor batches for skorch nets.
 
-    Mixed in before a skorch net class whose ``__init__`` sets
-    ``random_state`` (a numpy ``RandomState``) and ``max_samples_per_epoch``.
-    Each call of ``fit_loop`` seeds the step's generators from
-    ``random_state`` and seeds torch's global generators for the duration of
-    the loop. The training iterator is shuffled and uses
-    ``max_samples_per_epoch`` samples per epoch, a fresh subset each epoch,
-    cut to random windows of ``max_train_length`` steps when that is set
-    (see :class:`~sslts.training.data.BatchIterator`).
+    Mixed in before a skorch net class. Each call of ``fit_loop`` seeds the
+    step's generators from ``random_state`` and seeds torch's global
+    generators for the duration of the loop. The training iterator is
+    shuffled, uses ``max_samples_per_epoch`` samples per epoch (a fresh
+    subset each epoch), cuts series to random windows of ``max_train_length``
+    steps when that is set, and stops after ``max_steps`` optimizer steps
+    (see :class:`~sslts.training.data.BatchIterator`). ``get_loss`` holds the
+    one check that the training loss is finite.
+
+    Parameters
+    ----------
+    *args
+        Passed to the skorch net (``module``, and ``criterion`` for a plain
+        ``NeuralNet``).
+    random_state : numpy.random.RandomState
+        Source of the seeds of the shuffling and augmentation generators,
+        drawn anew at each call of ``fit_loop``.
+    max_samples_per_epoch : int or float, default=None
+        Training samples per epoch, a fresh random subset each epoch (int:
+        a count; float in (0, 1]: a fraction); None uses all of them.
+    max_train_length : int, default=None
+        Train on random windows of this many steps of the longer series;
+        None trains on whole series.
+    max_steps : int, default=None
+        Optimizer step budget of one ``fit_loop`` (training stops within an
+        epoch if need be); None trains for the whole epochs.
+    **kwargs
+        Passed to the skorch net.
     """
 
-    max_train_length = None
+    def __init__(self, *args, random_state, max_samples_per_epoch=None, max_train_length=None,
+                 max_steps=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.random_state = random_state
+        self.max_samples_per_epoch = max_samples_per_epoch
+        self.max_train_length = max_train_length
+        self.max_steps = max_steps
 
     def _init_generators(self, rng):
         """Seed the generators of one ``fit_loop`` from ``rng``; return their names."""
@@ -72,14 +110,41 @@ class SeriesNetMixin:
         return ["_shuffle_generator"]
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """skorch's loop within the budget: ``epochs`` (default ``max_epochs``)
+        and ``max_steps`` (a keyword of ``fit_params``, default the net's)."""
+        self._steps_budget = fit_params.pop("max_steps", self.max_steps)
+        epochs = self.max_epochs if epochs is None else epochs
+        if self._steps_budget is not None:
+            per_epoch = len(BatchIterator(X, self.batch_size,
+                                          max_samples=self.max_samples_per_epoch))
+            epochs = min(epochs, math.ceil(self._steps_budget / per_epoch))
         rng = self.random_state
-        names = self._init_generators(rng)
+        names = self._init_generators(rng) + ["_steps_budget"]
         try:
             with seeded_torch(draw_seed(rng), self.device):
                 return super().fit_loop(X, y, epochs=epochs, **fit_params)
         finally:
             for name in names:
                 delattr(self, name)
+
+    def get_iterator(self, dataset, training=False):
+        if training:
+            return BatchIterator(dataset, self.batch_size, shuffle=True,
+                                 generator=self._shuffle_generator,
+                                 max_samples=self.max_samples_per_epoch,
+                                 window=self.max_train_length, max_steps=self._steps_budget)
+        return BatchIterator(dataset, self.batch_size)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """The batch loss; a non-finite training loss raises FloatingPointError."""
+        loss = self.criterion_loss(y_pred, y_true, X=X, training=training)
+        if training:
+            check_finite_loss(loss, len(self.history))
+        return loss
+
+    def criterion_loss(self, y_pred, y_true, X=None, training=False):
+        """skorch's loss of the batch: ``criterion_(y_pred, y_true)``."""
+        return super().get_loss(y_pred, y_true, X=X, training=training)
 
     def __getstate__(self):
         # ``module`` and ``criterion`` are passed as instances, so after
@@ -99,52 +164,42 @@ class SeriesNetMixin:
             if isinstance(getattr(self, name, None), str) and getattr(self, name) == FITTED_OBJECT:
                 setattr(self, name, getattr(self, name + "_"))
 
-    def get_iterator(self, dataset, training=False):
-        if training:
-            return BatchIterator(dataset, self.batch_size, shuffle=True,
-                                 generator=self._shuffle_generator,
-                                 max_samples=self.max_samples_per_epoch,
-                                 window=self.max_train_length)
-        return BatchIterator(dataset, self.batch_size)
-
 
 class SSLNet(SeriesNetMixin, NeuralNet):
-    """skorch ``NeuralNet`` whose step contrasts two augmented views.
+    """skorch ``NeuralNet`` whose step runs a self-supervised objective.
 
-    The training iterator is shuffled and yields whole-tensor batches (see
-    :class:`~sslts.training.data.BatchIterator`); each step draws two views
-    with ``augmentation`` on the training device, encodes both in one forward
-    pass and calls ``criterion(z1, z2)``. The batch-level ``embedding_std``
-    collapse indicator is recorded in the history.
+    Each training step hands the batch (values and valid lengths, on the
+    training device) and a seeded generator to ``objective``, which makes
+    the views, runs the encoder and head of ``module`` and returns the
+    inputs of ``criterion``; :meth:`get_loss` applies the criterion and
+    checks the loss. The batch-level ``embedding_std`` collapse indicator of
+    the objective's embeddings is recorded in the history.
 
     Parameters
     ----------
     module : SSLModule
         Encoder and head.
     criterion : torch.nn.Module
-        Loss taking the projections of the two views.
-    augmentation : BaseAugmentation
-        Policy that makes the views.
+        Loss, called with the objective's ``loss_inputs``.
+    objective : Objective
+        See :class:`~sslts.training.objectives.Objective`.
     random_state : numpy.random.RandomState
-        Source of the seeds of the shuffling and augmentation generators,
-        drawn anew at each call of ``fit_loop``.
-    max_samples_per_epoch : int or float, default=None
-        Training samples per epoch, a fresh random subset each epoch (int:
-        a count; float in (0, 1]: a fraction); None uses all of them.
-    max_train_length : int, default=None
-        Train on random windows of this many steps of the longer series,
-        the same window for both views; None trains on whole series.
+        See :class:`SeriesNetMixin`.
     **kwargs
-        Passed to :class:`skorch.NeuralNet`.
+        Passed to :class:`SeriesNetMixin` and :class:`skorch.NeuralNet`.
     """
 
-    def __init__(self, module, criterion, augmentation, random_state,
-                 max_samples_per_epoch=None, max_train_length=None, **kwargs):
-        super().__init__(module, criterion, **kwargs)
-        self.augmentation = augmentation
-        self.random_state = random_state
-        self.max_samples_per_epoch = max_samples_per_epoch
-        self.max_train_length = max_train_length
+    def __init__(self, module, criterion, objective, *, random_state, **kwargs):
+        super().__init__(module, criterion, random_state=random_state, **kwargs)
+        self.objective = objective
+
+    def set_objective(self, objective, criterion):
+        """Replace the objective and the (parameter-free) loss of an initialized net."""
+        self.objective = objective
+        self.criterion = criterion
+        self.initialize_criterion()
+        self.criterion_ = to_device(self.criterion_, self.device)
+        return self
 
     def _init_generators(self, rng):
         names = super()._init_generators(rng)
@@ -152,32 +207,30 @@ class SSLNet(SeriesNetMixin, NeuralNet):
         self._valid_generator = seeded_generator(draw_seed(rng), self.device)
         return names + ["_augment_generator", "_valid_generator"]
 
-    def two_view_loss(self, x, generator):
-        """Loss of two augmented views of batch ``x`` and their representations."""
-        x = to_device(x, self.device)
-        lengths = valid_lengths(x)
-        # both views in one call: half the kernel launches, own draws per row
-        views = self.augmentation.augment(torch.cat([x, x]), generator,
-                                          torch.cat([lengths, lengths]))
-        h, z = self.module_(views)
-        z1, z2 = z.chunk(2)
-        return self.criterion_(z1, z2), h
+    def run_objective(self, batch, generator):
+        """The objective's output for one batch from :meth:`get_iterator`."""
+        Xi, _ = unpack_data(batch)
+        x = to_device(Xi["x"], self.device)
+        lengths = to_device(Xi["lengths"], self.device)
+        return self.objective(self.module_, x, lengths, generator)
+
+    def criterion_loss(self, y_pred, y_true, X=None, training=False):
+        return self.criterion_(*y_pred.loss_inputs)
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
-        x, _ = unpack_data(batch)
-        loss, h = self.two_view_loss(x, self._augment_generator)
-        check_finite_loss(loss, len(self.history))
+        out = self.run_objective(batch, self._augment_generator)
+        loss = self.get_loss(out, None, training=True)
         loss.backward()
-        self.history.record_batch("embedding_std", embedding_std(h))
-        return {"loss": loss, "y_pred": h}
+        self.history.record_batch("embedding_std", embedding_std(out.embeddings))
+        return {"loss": loss, "y_pred": out.embeddings}
 
     def validation_step(self, batch, **fit_params):
         self._set_training(False)
-        x, _ = unpack_data(batch)
         with torch.no_grad():
-            loss, h = self.two_view_loss(x, self._valid_generator)
-        return {"loss": loss, "y_pred": h}
+            out = self.run_objective(batch, self._valid_generator)
+            loss = self.get_loss(out, None, training=False)
+        return {"loss": loss, "y_pred": out.embeddings}
 
     def embed(self, dataset):
         """Encode ``dataset`` in eval mode, without augmentation.
@@ -189,7 +242,7 @@ class SSLNet(SeriesNetMixin, NeuralNet):
         self.module_.eval()
         chunks = []
         with torch.inference_mode():
-            for x, _ in self.get_iterator(dataset):
-                h = self.module_.encoder(to_device(x, self.device))
+            for batch, _ in self.get_iterator(dataset):
+                h = self.module_.encoder(to_device(batch["x"], self.device))
                 chunks.append(h.float().cpu())
         return torch.cat(chunks).numpy().astype(np.float32, copy=False)

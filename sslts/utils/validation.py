@@ -1,19 +1,129 @@
-"""Input validation for time series data.
+"""Input validation: the one input layer of every sslts estimator.
 
-Every estimator in :mod:`sslts` turns its input into one canonical form with
-:func:`check_time_series`: a new float32 C-contiguous array of shape
-``(n_samples, n_channels, n_timepoints)``, right-padded with NaN, plus the
-length of each sample. Spectrograms and images, ``(n_samples, n_channels,
-height, width)``, are checked by :func:`check_images` instead: they have one
-size and no padding.
+Every estimator in :mod:`sslts` turns its input into one canonical form
+through :func:`validate_input`, which dispatches on the kind of input: time
+series go through :func:`check_time_series` (a new float32 C-contiguous
+array of shape ``(n_samples, n_channels, n_timepoints)``, right-padded with
+NaN, plus the length of each sample); spectrograms and images,
+``(n_samples, n_channels, height, width)``, through :func:`check_images`
+(one size, no padding). It also checks column names with scikit-learn's
+:func:`~sklearn.utils.validation.validate_data` and records
+``n_features_in_``, ``n_channels_in_`` and ``input_ndim_`` in ``fit``.
 """
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import torch
+from sklearn.utils.validation import validate_data
 
-__all__ = ["check_images", "check_time_series", "input_ndim", "n_features",
-           "record_input_shape", "restore_input_shape"]
+from .tensors import valid_lengths
+
+__all__ = ["check_images", "check_input", "check_time_series", "input_ndim", "n_features",
+           "record_input_shape", "restore_input_shape", "validate_input"]
+
+#: What the two kinds of input are called in error messages.
+INPUT_KINDS = {3: "time series (2-D or 3-D)", 4: "4-D spectrograms or images"}
+
+
+def validate_input(estimator, X, *, reset, ndim=None, min_samples=2, fill_gaps=True,
+                   hint=None):
+    """Validate the input of an sslts estimator; set or check what ``fit`` saw.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The estimator being fitted (``reset=True``) or used.
+    X : array-like, list of arrays or pandas.DataFrame
+        Time series in any format of :func:`check_time_series`, or 4-D
+        spectrograms or images (see :func:`check_images`).
+    reset : bool
+        True in ``fit``: record ``n_features_in_``, ``n_channels_in_``,
+        ``input_ndim_`` and ``feature_names_in_``. False afterwards: check
+        ``X`` against them (channels, kind of input, column names).
+    ndim : {3, 4}, default=None
+        The kind of input the estimator works on (3: time series, 4:
+        spectrograms or images); None accepts either in ``fit``.
+    min_samples : int, default=2
+        Minimum number of samples.
+    fill_gaps : bool, default=True
+        Fill missing values inside time series (see :func:`check_time_series`).
+    hint : str, default=None
+        Appended to the error raised when ``X`` is not of kind ``ndim``.
+
+    Returns
+    -------
+    array : ndarray of float32, shape (n, c, t) or (n, c, h, w)
+        A new array; the input is never modified.
+    lengths : ndarray of int64, shape (n,)
+        Valid length of each series (the width of spectrograms and images).
+    """
+    name = type(estimator).__name__
+    if not reset:
+        ndim = getattr(estimator, "input_ndim_", ndim)
+    array, lengths, got = check_input(
+        X, ndim=ndim, n_channels=None if reset else estimator.n_channels_in_,
+        min_samples=min_samples, estimator_name=name, fill_gaps=fill_gaps,
+        fitted=not reset, hint=hint,
+    )
+    # column names only: n_features_in_ follows the time-series rule of n_features
+    validate_data(estimator, X, reset=reset, skip_check_array=True, ensure_2d=False)
+    if reset:
+        record_input_shape(estimator, X, array)
+        estimator.input_ndim_ = got
+    return array, lengths
+
+
+def check_input(X, *, ndim=None, n_channels=None, min_samples=2, estimator_name=None,
+                fill_gaps=True, fitted=False, hint=None):
+    """Validate time series or spectrograms/images, whichever ``X`` holds.
+
+    Parameters
+    ----------
+    X : array-like, list of arrays or pandas.DataFrame
+        Time series (:func:`check_time_series`) or 4-D spectrograms or images
+        (:func:`check_images`), told apart by :func:`input_ndim`.
+    ndim : {3, 4}, default=None
+        Required kind of input; None accepts either.
+    n_channels, min_samples, estimator_name
+        As in :func:`check_time_series`.
+    fill_gaps : bool, default=True
+        As in :func:`check_time_series`.
+    fitted : bool, default=False
+        Whether ``ndim`` is what the estimator was fitted on (it changes the
+        wording of the error).
+    hint : str, default=None
+        Appended to the error raised when ``X`` is not of kind ``ndim``.
+
+    Returns
+    -------
+    array : ndarray of float32
+        ``(n, c, t)`` for time series, ``(n, c, h, w)`` otherwise.
+    lengths : ndarray of int64, shape (n,)
+        Valid lengths (the width for spectrograms and images).
+    ndim : int
+        3 for time series, 4 for spectrograms and images.
+    """
+    got = 4 if input_ndim(X) >= 4 else 3
+    if ndim is not None and got != ndim:
+        name = estimator_name or "The estimator"
+        shape = getattr(X, "shape", None)
+        what = INPUT_KINDS[got] + ("" if shape is None else f" of shape {tuple(shape)}")
+        if fitted:
+            message = (f"X holds {what} but {name} was fitted on {INPUT_KINDS[ndim]}; "
+                       "transform the same kind of input (e.g. through the same Spectrogram).")
+        else:
+            message = f"{name} works on {INPUT_KINDS[ndim]}, got {what}."
+        if hint is None and ndim == 4:
+            hint = "turn time series into spectrograms first with sslts.Spectrogram."
+        raise ValueError(message if hint is None else f"{message[:-1]}; {hint}")
+    if got == 4:
+        array = check_images(X, n_channels=n_channels, min_samples=min_samples,
+                             estimator_name=estimator_name)
+        return array, np.full(len(array), array.shape[-1], dtype=np.int64), got
+    array, lengths = check_time_series(X, n_channels=n_channels, min_samples=min_samples,
+                                       estimator_name=estimator_name, fill_gaps=fill_gaps)
+    return array, lengths, got
 
 
 def check_time_series(X, *, n_channels=None, min_samples=2, estimator_name=None,
@@ -460,8 +570,8 @@ def _fill_missing(X3, interpolate=True):
             f"X contains infinity in sample {np.flatnonzero(inf)[0]}; "
             "replace infinite values by finite values or NaN."
         )
-    any_channel = finite.any(axis=1)  # (n, t)
-    empty = ~any_channel.any(axis=1)
+    lengths = valid_lengths(torch.from_numpy(X3)).numpy()
+    empty = lengths == 0
     if empty.any():
         raise ValueError(
             f"Sample {np.flatnonzero(empty)[0]} is entirely NaN; remove it "
@@ -474,7 +584,6 @@ def _fill_missing(X3, interpolate=True):
             f"Channel {j} of sample {i} is entirely NaN while other channels "
             "have data; fill it or remove the sample."
         )
-    lengths = (t - np.argmax(any_channel[:, ::-1], axis=1)).astype(np.int64)
     if not interpolate:
         return lengths
     valid = np.arange(t) < lengths[:, None]

@@ -1,11 +1,11 @@
-"""The module, callback and skorch nets of supervised fine-tuning."""
+"""The module, callback and skorch nets of supervised training (fine-tuning)."""
 
 import torch
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.callbacks import Callback
 from torch import nn
 
-from ..training.net import SeriesNetMixin, check_finite_loss
+from .net import SeriesNetMixin
 
 __all__ = ["EncoderFreezer", "SeriesNetClassifier", "SeriesNetRegressor", "SupervisedModule"]
 
@@ -43,7 +43,8 @@ class SupervisedModule(nn.Module):
             self.encoder.eval()
         return self
 
-    def forward(self, x):
+    def forward(self, x, lengths=None):
+        """Head outputs for a batch ``x`` (the encoder reads lengths from the padding)."""
         return self.head(self.encoder(x))
 
 
@@ -72,22 +73,7 @@ class EncoderFreezer(Callback):
         net.history.record("encoder_frozen", frozen)
 
 
-class _SupervisedNetMixin(SeriesNetMixin):
-    """Seeded whole-tensor batches and a divergence check for supervised nets."""
-
-    def __init__(self, module, random_state, max_samples_per_epoch=None, **kwargs):
-        super().__init__(module, **kwargs)
-        self.random_state = random_state
-        self.max_samples_per_epoch = max_samples_per_epoch
-
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        loss = super().get_loss(y_pred, y_true, X=X, training=training)
-        if training:
-            check_finite_loss(loss, len(self.history))
-        return loss
-
-
-class SeriesNetClassifier(_SupervisedNetMixin, NeuralNetClassifier):
+class SeriesNetClassifier(SeriesNetMixin, NeuralNetClassifier):
     """skorch ``NeuralNetClassifier`` on :class:`~sslts.training.SeriesDataset` batches.
 
     Parameters
@@ -96,20 +82,18 @@ class SeriesNetClassifier(_SupervisedNetMixin, NeuralNetClassifier):
         Encoder and head returning logits.
     random_state : numpy.random.RandomState
         Source of the seeds of each ``fit_loop``.
-    max_samples_per_epoch : int or float, default=None
-        Training samples per epoch, a fresh random subset each epoch.
+    criterion : torch.nn.Module class or instance, default=CrossEntropyLoss
+        Loss on logits.
     **kwargs
-        Passed to :class:`skorch.NeuralNetClassifier` (the criterion defaults
-        to cross-entropy on logits).
+        Passed to :class:`~sslts.training.net.SeriesNetMixin`
+        (``max_samples_per_epoch``, ...) and :class:`skorch.NeuralNetClassifier`.
     """
 
-    def __init__(self, module, random_state, max_samples_per_epoch=None,
-                 criterion=torch.nn.CrossEntropyLoss, **kwargs):
-        super().__init__(module, random_state, max_samples_per_epoch,
-                         criterion=criterion, **kwargs)
+    def __init__(self, module, *, random_state, criterion=torch.nn.CrossEntropyLoss, **kwargs):
+        super().__init__(module, random_state=random_state, criterion=criterion, **kwargs)
 
 
-class SeriesNetRegressor(_SupervisedNetMixin, NeuralNetRegressor):
+class SeriesNetRegressor(SeriesNetMixin, NeuralNetRegressor):
     """skorch ``NeuralNetRegressor`` on :class:`~sslts.training.SeriesDataset` batches.
 
     Parameters
@@ -118,8 +102,8 @@ class SeriesNetRegressor(_SupervisedNetMixin, NeuralNetRegressor):
         Encoder and head returning ``(n, n_outputs)`` targets.
     random_state : numpy.random.RandomState
         Source of the seeds of each ``fit_loop``.
-    max_samples_per_epoch : int or float, default=None
-        Training samples per epoch, a fresh random subset each epoch.
     **kwargs
-        Passed to :class:`skorch.NeuralNetRegressor` (mean squared error).
+        Passed to :class:`~sslts.training.net.SeriesNetMixin`
+        (``max_samples_per_epoch``, ...) and :class:`skorch.NeuralNetRegressor`
+        (mean squared error).
     """

@@ -1,7 +1,9 @@
 """Default augmentation policies of the self-supervised methods."""
 
-from ..augmentations import Compose, ScaledNoise, Scaling, TimeWarp
-from ..augmentations.spectral import (
+from .composition import Compose
+from .magnitude import ScaledNoise, Scaling
+from .temporal import TimeWarp
+from .spectral import (
     FrequencyMasking,
     GaussianBlur,
     RandomResizedCrop2D,

@@ -1,4 +1,4 @@
-"""Batched linear resampling along time, shared by the warping augmentations."""
+"""Random smooth curves along time, shared by the warping augmentations."""
 
 from numbers import Integral, Real
 
@@ -82,40 +82,3 @@ def random_knot_curve(shape, n_knots, sigma, lengths, t, generator, device,
     if floor is not None:
         knots = knots.clamp(min=floor)
     return knot_curve(knots, unit_grid(lengths, t) * (n_points - 1))
-
-
-def resample(x, positions, lengths, mask_padding=False):
-    """Read ``x`` at fractional time ``positions`` by linear interpolation.
-
-    Parameters
-    ----------
-    x : torch.Tensor of shape (n, c, t)
-        Series, valid on the prefix ``[0, lengths[i])``.
-    positions : torch.Tensor of shape (n, t_out)
-        Fractional indices into each series; clipped to its valid part.
-    lengths : torch.Tensor of shape (n,)
-        Valid lengths of ``x``.
-    mask_padding : bool, default=False
-        Set output steps ``j >= lengths[i]`` to NaN, so that the padding of a
-        series resampled onto its own grid stays padding.
-
-    Returns
-    -------
-    torch.Tensor of shape (n, c, t_out)
-    """
-    n, c = x.shape[:2]
-    last = (lengths - 1).to(positions.dtype)[:, None]
-    pos = torch.minimum(positions.clamp(min=0.0), last)
-    left = pos.floor()
-    weight = (pos - left).to(x.dtype)[:, None, :]
-    left = left.long()
-    right = torch.minimum(left + 1, last.long())
-    shape = (n, c, positions.shape[1])
-    x_left = x.gather(2, left[:, None, :].expand(shape))
-    x_right = x.gather(2, right[:, None, :].expand(shape))
-    out = torch.lerp(x_left, x_right, weight)
-    if mask_padding:
-        steps = torch.arange(positions.shape[1], device=x.device)
-        padding = steps[None, :] >= lengths[:, None]
-        out = out.masked_fill(padding[:, None, :], float("nan"))
-    return out

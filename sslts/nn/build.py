@@ -1,0 +1,110 @@
+"""The encoder registry and the building and probing of encoders."""
+
+import copy
+
+import torch
+from torch import nn
+
+from .encoders import FCN, DilatedCNN, ResNet1D
+from .encoders_2d import ResNet2D
+
+__all__ = ["ENCODERS", "build_encoder", "encoder_output_dim"]
+
+ENCODERS = {"resnet": ResNet1D, "fcn": FCN, "dilated_cnn": DilatedCNN, "resnet2d": ResNet2D}
+
+
+def build_encoder(encoder, in_channels, out_features):
+    """Build an encoder module from a name, a class or an instance.
+
+    Parameters
+    ----------
+    encoder : str, nn.Module subclass or nn.Module instance
+        A key of :data:`ENCODERS`; a class, called as
+        ``cls(in_channels=in_channels, out_features=out_features)``; or an
+        instance, which is deep-copied (the caller's module is never changed).
+    in_channels : int
+        Number of input channels.
+    out_features : int
+        Embedding size (ignored for instances).
+
+    Returns
+    -------
+    nn.Module
+    """
+    if isinstance(encoder, str):
+        if encoder not in ENCODERS:
+            raise ValueError(f"unknown encoder {encoder!r}; valid names are {sorted(ENCODERS)}")
+        return ENCODERS[encoder](in_channels=in_channels, out_features=out_features)
+    if isinstance(encoder, type) and issubclass(encoder, nn.Module):
+        try:
+            return encoder(in_channels=in_channels, out_features=out_features)
+        except TypeError as exc:
+            raise TypeError(
+                f"encoder class {encoder.__name__} must be constructible as "
+                f"{encoder.__name__}(in_channels=..., out_features=...): {exc}"
+            ) from exc
+    if isinstance(encoder, nn.Module):
+        return copy.deepcopy(encoder)
+    raise TypeError(
+        "encoder must be a name in "
+        f"{sorted(ENCODERS)}, an nn.Module subclass or an nn.Module instance, got {type(encoder).__name__}"
+    )
+
+
+def encoder_output_dim(module, in_channels, ndim=3):
+    """Embedding size of an encoder, checked on a probe batch.
+
+    Parameters
+    ----------
+    module : nn.Module
+        Encoder mapping ``(n, in_channels, t)`` (or ``(n, in_channels, h, w)``
+        when ``ndim=4``) to ``(n, d)``.
+    in_channels : int
+        Number of input channels.
+    ndim : {3, 4}, default=3
+        Dimensionality of the encoder's input batches.
+
+    Returns
+    -------
+    int
+        ``d`` from a forward pass on zeros ``(2, in_channels, 16)``
+        (``(2, in_channels, 16, 16)`` when ``ndim=4``) in eval mode
+        (training flag restored).
+
+    Raises
+    ------
+    ValueError
+        If the module fails on the probe batch, does not return a 2-D
+        ``(n, d)`` tensor, or declares an ``out_features`` other than ``d``.
+    """
+    param = next(module.parameters(), None)
+    kwargs = {"device": param.device, "dtype": param.dtype} if param is not None else {}
+    shape = (2, in_channels, *(16,) * (ndim - 2))
+    name = type(module).__name__
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            out = module(torch.zeros(shape, **kwargs))
+    except RuntimeError as error:
+        raise ValueError(
+            f"The encoder {name} failed on a batch of shape {shape}: {error}. An "
+            f"encoder must take (n, {in_channels}, ...) batches (the channels of X) "
+            "of any length."
+        ) from error
+    finally:
+        module.train(was_training)
+    if not isinstance(out, torch.Tensor) or out.dim() != 2 or out.shape[0] != shape[0]:
+        got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise ValueError(
+            f"The encoder {name} returned {got} for a batch of shape {shape}; it must "
+            "return one embedding per series, a 2-D tensor (n, out_features): pool "
+            "over time (for instance with sslts.nn.masked_mean_pool)."
+        )
+    declared = getattr(module, "out_features", None)
+    if declared is not None and int(declared) != out.shape[1]:
+        raise ValueError(
+            f"The encoder {name} declares out_features={declared} but returns "
+            f"{out.shape[1]} features; make them agree."
+        )
+    return int(out.shape[1])
