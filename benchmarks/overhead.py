@@ -48,9 +48,9 @@ import numpy as np
 import torch
 
 import sslts
+from sslts.augmentations import default_policy
 from sslts.evaluation.report import cpu_model
 from sslts.losses import NTXentLoss
-from sslts.augmentations import default_policy
 from sslts.methods.simclr import SimCLRTransformer
 from sslts.nn import ProjectionHead, build_encoder
 from sslts.utils.device import resolve_device
@@ -238,7 +238,8 @@ def markdown(args, info, out, ratios, loss_check):
     lines += [
         "",
         f"Median setup time outside the epochs: library "
-        f"{statistics.median(lib['setup_s']):.3f} s, bare {statistics.median(bare['setup_s']):.3f} s.",
+        f"{statistics.median(lib['setup_s']):.3f} s, "
+        f"bare {statistics.median(bare['setup_s']):.3f} s.",
         f"Same computation check: per-epoch mean losses library {loss_check['library']}, "
         f"bare {loss_check['bare']} (max abs difference {loss_check['max_abs_diff']:.2e}).",
     ]

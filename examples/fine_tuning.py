@@ -34,8 +34,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sktime.datasets import load_UCR_UEA_dataset
 
-from sslts import SimCLRTransformer
-from sslts import SSLClassifier
+from sslts import SimCLRTransformer, SSLClassifier
 
 
 def labelled_subset(y, fraction, seed):

@@ -2,11 +2,12 @@
 
 A SimCLR encoder is pretrained without labels on the training series of a
 source dataset (each epoch on a fresh random subset of them,
-``max_samples_per_epoch``, to bound the cost) and saved to a file with ``save_encoder``; the file is read
-back with ``sslts.nn.load_encoder`` (``torch.load(weights_only=True)``: no
-pickled code). On the target dataset, three encoders are scored with the
-SVM probe of the TS2Vec protocol (``sslts.evaluation.svm_probe``, fitted on
-the target's training embeddings, accuracy on its test split):
+``max_samples_per_epoch``, to bound the cost) and saved to a file with
+``save_encoder``; the file is read back with ``sslts.nn.load_encoder``
+(``torch.load(weights_only=True)``: no pickled code). On the target dataset,
+three encoders are scored with the SVM probe of the TS2Vec protocol
+(``sslts.evaluation.svm_probe``, fitted on the target's training embeddings,
+accuracy on its test split):
 
 - transfer, frozen: the source encoder embeds the target as it is;
 - transfer + SSL: SimCLR continues from the source encoder on the target's

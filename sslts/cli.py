@@ -15,9 +15,9 @@ import pandas as pd
 from .datasets import BUNDLED_DATASETS, archive_names
 from .evaluation.baselines import BASELINES, missing_dependency
 from .evaluation.benchmark import load_datasets, run_benchmark
-from .methods import METHODS
 from .evaluation.probes import PROBES
 from .evaluation.report import format_table, machine_description, summarize, write_report
+from .methods import METHODS
 from .utils.device import resolve_device
 
 __all__ = ["build_parser", "main"]

@@ -457,18 +457,19 @@ def expected_failed_checks(estimator):
     return expected
 
 
-@parametrize_with_checks(
-    [
-        Blockout(random_state=0),
-        Masking(random_state=0),
-        TimeReversal(),
-        ChannelPermutation(random_state=0),
-        ChannelPermutation(mode="reverse"),
-        SignFlip(),
-        Smoothing(),
-        LowPassFilter(random_state=0),
-    ],
-    expected_failed_checks=expected_failed_checks,
-)
+#: The catalogue's augmentations run through scikit-learn's checks here.
+CONTRACT_TESTED = [
+    Blockout(random_state=0),
+    Masking(random_state=0),
+    TimeReversal(),
+    ChannelPermutation(random_state=0),
+    ChannelPermutation(mode="reverse"),
+    SignFlip(),
+    Smoothing(),
+    LowPassFilter(random_state=0),
+]
+
+
+@parametrize_with_checks(CONTRACT_TESTED, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible(estimator, check):
     check(estimator)

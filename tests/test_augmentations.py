@@ -673,23 +673,26 @@ EXPECTED_FAILED_CHECKS = {
 }
 
 
+#: The time-series augmentations run through scikit-learn's checks here.
+CONTRACT_TESTED = [
+    Jitter(random_state=0),
+    ScaledNoise(random_state=0),
+    Scaling(random_state=0),
+    TimeWarp(random_state=0),
+    ResizedCrop(random_state=0),
+    MagnitudeWarp(random_state=0),
+    SineDistortion(random_state=0),
+    WindowWarp(random_state=0),
+    Permutation(random_state=0),
+    Shift(random_state=0),
+    Compose([Jitter(), TimeWarp()], random_state=0),
+    RandomApply(Jitter(), random_state=0),
+    RandomChoice([Jitter(), Shift()], random_state=0),
+]
+
+
 @parametrize_with_checks(
-    [
-        Jitter(random_state=0),
-        ScaledNoise(random_state=0),
-        Scaling(random_state=0),
-        TimeWarp(random_state=0),
-        ResizedCrop(random_state=0),
-        MagnitudeWarp(random_state=0),
-        SineDistortion(random_state=0),
-        WindowWarp(random_state=0),
-        Permutation(random_state=0),
-        Shift(random_state=0),
-        Compose([Jitter(), TimeWarp()], random_state=0),
-        RandomApply(Jitter(), random_state=0),
-        RandomChoice([Jitter(), Shift()], random_state=0),
-    ],
-    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
+    CONTRACT_TESTED, expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)

@@ -1,16 +1,12 @@
-"""scikit-learn's estimator checks over every public SSL transformer."""
+"""scikit-learn's estimator checks over every registered self-supervised method."""
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sslts import BarlowTwinsTransformer, SimCLRTransformer, VICRegTransformer
+from sslts.methods import METHODS
 
 SMALL = dict(encoder="fcn", embedding_dim=8, max_epochs=2, batch_size=16, random_state=0)
 
-ESTIMATORS = [
-    SimCLRTransformer(**SMALL),
-    BarlowTwinsTransformer(**SMALL),
-    VICRegTransformer(**SMALL),
-]
+ESTIMATORS = [cls(**SMALL) for _, cls in METHODS.values()]
 
 LENGTH_MAY_CHANGE = (
     "A 2-D input is a batch of univariate series, and series of another length "

@@ -33,8 +33,8 @@ from sslts.evaluation.probes import SVM_C_GRID
 from sslts.evaluation.references import REFERENCE_METHODS
 from sslts.evaluation.report import (
     SUMMARY_COLUMNS,
-    format_table,
     cpu_model,
+    format_table,
     machine_description,
     plot_summary,
     summarize,

@@ -258,7 +258,8 @@ def test_resized_crop_of_ramp_has_scaled_span():
     # a linear ramp along the width: bilinear resampling is exact, so a crop
     # covering a fraction w of the width spans w of the values
     ramp = np.broadcast_to(np.linspace(0, 1, 17, dtype=np.float32), (50, 1, 11, 17)).copy()
-    Xt = RandomResizedCrop2D(scale=(0.25, 0.25), ratio=(1.0, 1.0), random_state=0).fit_transform(ramp)
+    crop = RandomResizedCrop2D(scale=(0.25, 0.25), ratio=(1.0, 1.0), random_state=0)
+    Xt = crop.fit_transform(ramp)
     span = Xt[:, 0, :, -1] - Xt[:, 0, :, 0]
     np.testing.assert_allclose(span, 0.5, atol=1e-5)
     np.testing.assert_allclose(np.diff(Xt, axis=-1), 0.5 / 16, atol=1e-5)
@@ -438,7 +439,7 @@ def test_transform_checks_kind_and_channels(images, series):
     model = SimCLRTransformer(**FAST_2D).fit(X)
     with pytest.raises(ValueError, match="holds time series.*fitted on 4-D spectrograms"):
         model.transform(series[0])
-    with pytest.raises(ValueError, match="X has 1 channels, but SimCLRTransformer was fitted with 2"):
+    with pytest.raises(ValueError, match="X has 1 channels, but SimCLRTransformer was fitted "):
         model.transform(X[:, :1])
     # global pooling: another size embeds too, the same as when alone
     other = np.random.RandomState(1).randn(3, 2, 12, 7)

@@ -16,6 +16,7 @@ from sslts.nn import (
     masked_mean_pool,
     padding_mask,
 )
+from sslts.utils.tensors import valid_lengths
 
 torch.set_num_threads(2)
 
@@ -75,6 +76,35 @@ def test_padding_mask():
     x[1, 0, 4] = float("nan")  # one channel only: still valid
     expected = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], dtype=torch.bool)
     assert torch.equal(padding_mask(x), expected)
+    assert torch.equal(padding_mask(x, lengths=torch.tensor([3, 5])), expected)
+
+
+def test_valid_length_is_one_after_the_last_observed_step():
+    x = torch.randn(4, 2, 6)
+    x[0, :, 4:] = float("nan")  # padding
+    x[1, :, 2] = float("nan")  # a gap inside the series is not padding
+    x[1, :, 5:] = float("nan")
+    x[2] = float("nan")  # nothing observed
+    assert valid_lengths(x).tolist() == [4, 5, 0, 6]
+    assert padding_mask(x)[1].tolist() == [True] * 5 + [False]
+    images = torch.randn(2, 1, 3, 7)
+    images[0, :, :, 5:] = float("nan")  # columns: the last axis is time
+    assert valid_lengths(images).tolist() == [5, 7]
+
+
+@pytest.mark.parametrize("name", sorted(ENCODERS))
+def test_encoders_record_their_constructor_arguments(name):
+    kwargs = {"resnet": dict(widths=(5,), kernel_sizes=(3, 3), pooling="max"),
+              "fcn": dict(widths=(5, 6), kernel_sizes=(5, 3, 3)),
+              "dilated_cnn": dict(hidden_channels=6, depth=2, causal=False),
+              "resnet2d": dict(widths=(5,), strides=(1, 2))}[name]
+    module = ENCODERS[name](3, out_features=4, **kwargs)
+    assert module.init_kwargs["in_channels"] == 3 and module.init_kwargs["out_features"] == 4
+    for key, value in kwargs.items():
+        assert module.init_kwargs[key] == value
+    rebuilt = type(module)(**module.init_kwargs)
+    assert {k: v.shape for k, v in rebuilt.state_dict().items()} == {
+        k: v.shape for k, v in module.state_dict().items()}
 
 
 def test_masked_pooling_ignores_padded_steps():
@@ -139,7 +169,8 @@ def test_padding_invariance(name, kwargs):
             torch.testing.assert_close(model(batch), alone, atol=1e-5, rtol=1e-5)
             feats = model.forward_features(batch)
             for i, n in enumerate(lengths):
-                torch.testing.assert_close(feats[i : i + 1, :, :n], feats_alone[i], atol=1e-5, rtol=1e-5)
+                torch.testing.assert_close(feats[i : i + 1, :, :n], feats_alone[i],
+                                           atol=1e-5, rtol=1e-5)
                 assert torch.all(feats[i, :, n:] == 0)
     assert torch.isfinite(alone).all()
 
@@ -172,7 +203,8 @@ def test_gradients_reach_first_layer(name):
 @pytest.mark.parametrize("kernel_size", [2, 3])
 def test_causal_dilated_cnn_ignores_future(kernel_size):
     torch.manual_seed(2)
-    model = DilatedCNN(C, out_features=6, hidden_channels=4, depth=3, kernel_size=kernel_size, causal=True)
+    model = DilatedCNN(C, out_features=6, hidden_channels=4, depth=3, kernel_size=kernel_size,
+                       causal=True)
     model = warm_up(model)
     x = torch.randn(2, C, 16)
     k = 7
@@ -321,7 +353,7 @@ def test_encoder_output_dim():
 
     with pytest.raises(ValueError, match="out_features=16 but returns 7"):
         encoder_output_dim(Misdeclared(), C)
-    with pytest.raises(ValueError, match=f"batches \\(the channels of X\\)"):
+    with pytest.raises(ValueError, match="batches \\(the channels of X\\)"):
         encoder_output_dim(Plain(), C + 1)
 
 
@@ -331,7 +363,8 @@ def test_encoder_output_dim():
 def test_projection_head_structure():
     head = ProjectionHead(8, dims=(16, 12, 4))
     types = [type(m) for m in head.layers]
-    assert types == [nn.Linear, nn.BatchNorm1d, nn.ReLU, nn.Linear, nn.BatchNorm1d, nn.ReLU, nn.Linear]
+    assert types == [nn.Linear, nn.BatchNorm1d, nn.ReLU,
+                     nn.Linear, nn.BatchNorm1d, nn.ReLU, nn.Linear]
     assert head.out_features == 4
     assert head(torch.randn(5, 8)).shape == (5, 4)
 

@@ -11,9 +11,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sslts import SimCLRTransformer
-from sslts.preprocessing import FillMissing
-from sslts.semi_supervised import SemiSupervisedClassifier
+from sslts import FillMissing, SemiSupervisedClassifier, SimCLRTransformer
 
 from .conftest import FAST
 
@@ -55,6 +53,18 @@ def test_fit_uses_all_series_for_ssl_and_labeled_for_estimator(series):
     np.testing.assert_array_equal(clf.labeled_mask_, y_semi != -1)
     # 1-NN on flattened series: the labeled series predict their own label
     np.testing.assert_array_equal(clf.predict(X[KEEP]), y[KEEP])
+
+
+def test_4d_input_that_the_ssl_step_accepts(series):
+    rng = np.random.RandomState(0)
+    images = rng.randn(12, 2, 6, 8)
+    y = hide(np.repeat([0, 1], 6), [0, 1, 6, 7])
+    ssl = SimCLRTransformer(**{**FAST, "encoder": "resnet", "batch_size": 4})
+    clf = SemiSupervisedClassifier(ssl, LogisticRegression()).fit(images, y)
+    assert clf.ssl_.input_ndim_ == 4 and clf.predict(images).shape == (12,)
+    assert 0 <= clf.score(images, np.repeat([0, 1], 6)) <= 1
+    with pytest.raises(ValueError, match="12 series but y has 11 labels"):
+        clf.fit(images, y[:11])
 
 
 def test_predict_delegates_to_the_embeddings(series):

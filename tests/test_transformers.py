@@ -53,7 +53,8 @@ def test_pandas_output(series):
     model = SimCLRTransformer(**FAST).set_output(transform="pandas")
     frame = model.fit_transform(X)
     assert list(frame.columns) == list(model.get_feature_names_out())
-    np.testing.assert_array_equal(frame.to_numpy(), model.set_output(transform="default").transform(X))
+    default = model.set_output(transform="default").transform(X)
+    np.testing.assert_array_equal(frame.to_numpy(), default)
 
 
 @pytest.mark.parametrize("cls", METHODS)
@@ -456,5 +457,5 @@ def test_transform_checks_channels_and_fitted(series):
     with pytest.raises(NotFittedError):
         SimCLRTransformer(**FAST).transform(X)
     model = SimCLRTransformer(**FAST).fit(X)
-    with pytest.raises(ValueError, match="X has 1 channels, but SimCLRTransformer was fitted with 2"):
+    with pytest.raises(ValueError, match="X has 1 channels, but SimCLRTransformer was fitted "):
         model.transform(X[:, :1])

@@ -19,8 +19,7 @@ matplotlib.use("Agg")
 from sktime.datasets import load_UCR_UEA_dataset
 
 import sslts.augmentations
-from sslts.augmentations import BaseAugmentation, DeterministicAugmentation
-from sslts.augmentations import default_policy
+from sslts.augmentations import BaseAugmentation, DeterministicAugmentation, default_policy
 from sslts.plotting import augmentation_title, plot_augmentations
 
 HERE = os.path.dirname(os.path.abspath(__file__))

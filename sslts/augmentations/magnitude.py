@@ -7,8 +7,8 @@ import torch
 from sklearn.utils._param_validation import Interval
 
 from ..utils.params import store_params
-from .curves import KNOT_CONSTRAINTS, random_knot_curve, unit_grid
 from .base import BaseAugmentation, check_range, normal, uniform
+from .curves import KNOT_CONSTRAINTS, random_knot_curve, unit_grid
 
 SIGMA_CONSTRAINTS = {
     **BaseAugmentation._parameter_constraints,

@@ -2,13 +2,13 @@
 
 from .composition import Compose
 from .magnitude import ScaledNoise, Scaling
-from .temporal import TimeWarp
 from .spectral import (
     FrequencyMasking,
     GaussianBlur,
     RandomResizedCrop2D,
     TimeMasking,
 )
+from .temporal import TimeWarp
 
 
 def default_policy(ndim=3):

@@ -7,8 +7,8 @@ import torch
 from sklearn.utils._param_validation import Interval
 
 from ..utils.tensors import resample
-from .curves import KNOT_CONSTRAINTS, random_knot_curve
 from .base import BaseAugmentation, check_range, uniform
+from .curves import KNOT_CONSTRAINTS, random_knot_curve
 
 
 class TimeWarp(BaseAugmentation):

@@ -47,7 +47,8 @@ def build_encoder(encoder, in_channels, out_features):
         return copy.deepcopy(encoder)
     raise TypeError(
         "encoder must be a name in "
-        f"{sorted(ENCODERS)}, an nn.Module subclass or an nn.Module instance, got {type(encoder).__name__}"
+        f"{sorted(ENCODERS)}, an nn.Module subclass or an nn.Module instance, "
+        f"got {type(encoder).__name__}"
     )
 
 

@@ -250,7 +250,8 @@ class _DilatedBlock(nn.Module):
         super().__init__()
         self.conv1 = MaskedConv1d(in_channels, out_channels, kernel_size, dilation, causal)
         self.conv2 = MaskedConv1d(out_channels, out_channels, kernel_size, dilation, causal)
-        self.projector = nn.Conv1d(in_channels, out_channels, 1) if in_channels != out_channels else None
+        self.projector = (nn.Conv1d(in_channels, out_channels, 1)
+                          if in_channels != out_channels else None)
 
     def forward(self, x, mask):
         residual = x if self.projector is None else self.projector(x)
@@ -309,7 +310,8 @@ class DilatedCNN(_Encoder):
         self.input_projection = nn.Conv1d(self.in_channels, hidden_channels, 1)
         widths = (hidden_channels,) * depth + (self.out_features,)
         self.blocks = nn.ModuleList(
-            _DilatedBlock(hidden_channels, w, kernel_size, 2**k, self.causal) for k, w in enumerate(widths)
+            _DilatedBlock(hidden_channels, w, kernel_size, 2**k, self.causal)
+            for k, w in enumerate(widths)
         )
 
     def _encode(self, x, mask):

@@ -44,7 +44,8 @@ def check_ints(name, values):
     try:
         values = tuple(values)
     except TypeError:
-        raise ValueError(f"{name} must be a sequence of positive integers, got {values!r}") from None
+        raise ValueError(
+            f"{name} must be a sequence of positive integers, got {values!r}") from None
     if not values:
         raise ValueError(f"{name} must not be empty")
     return tuple(check_int(f"{name}[{i}]", v) for i, v in enumerate(values))
