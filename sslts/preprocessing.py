@@ -118,7 +118,7 @@ class FillMissing(BaseSeriesTransformer):
     Examples
     --------
     >>> import numpy as np
-    >>> from sslts.preprocessing import FillMissing
+    >>> from sslts import FillMissing
     >>> X = np.array([[np.nan, 1.0, np.nan, 3.0],
     ...               [0.0, np.nan, 2.0, np.nan]])  # 2nd series: length 3
     >>> FillMissing().fit_transform(X)
@@ -189,7 +189,7 @@ class TimeSeriesScaler(BaseSeriesTransformer):
     Examples
     --------
     >>> import numpy as np
-    >>> from sslts.preprocessing import TimeSeriesScaler
+    >>> from sslts import TimeSeriesScaler
     >>> X = np.array([[1.0, 2.0, 3.0, np.nan], [5.0, 5.0, 5.0, 5.0]])
     >>> TimeSeriesScaler(method="minmax").fit_transform(X)
     array([[0. , 0.5, 1. , nan],
@@ -248,7 +248,7 @@ class ClipOutliers(BaseSeriesTransformer):
     Examples
     --------
     >>> import numpy as np
-    >>> from sslts.preprocessing import ClipOutliers
+    >>> from sslts import ClipOutliers
     >>> X = np.zeros((1, 1, 20)); X[0, 0, 5] = 100.0
     >>> float(ClipOutliers(z=2.0).fit_transform(X).max()) < 100
     True

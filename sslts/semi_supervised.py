@@ -87,7 +87,7 @@ class SemiSupervisedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
     >>> import numpy as np
     >>> from sklearn.linear_model import LogisticRegression
     >>> from sslts import SimCLRTransformer
-    >>> from sslts.semi_supervised import SemiSupervisedClassifier
+    >>> from sslts import SemiSupervisedClassifier
     >>> rng = np.random.RandomState(0)
     >>> X = rng.randn(20, 1, 16)
     >>> y = np.array([0, 1] * 10)

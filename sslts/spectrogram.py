@@ -76,7 +76,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
     Examples
     --------
     >>> import numpy as np
-    >>> from sslts.spectrogram import Spectrogram
+    >>> from sslts import Spectrogram
     >>> X = np.random.RandomState(0).randn(4, 3, 128)
     >>> Spectrogram(n_fft=32, hop_length=8).fit_transform(X).shape
     (4, 3, 17, 17)

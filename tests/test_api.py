@@ -139,12 +139,14 @@ def test_every_method_is_registered():
     assert methods == {cls for _, cls in METHODS.values()}
 
 
-IMPORT_LINE = re.compile(r"^\s*from (sslts[\w.]*) import \(?([\w, \n]+)\)?", re.MULTILINE)
+IMPORT_LINE = re.compile(r"^\s*(?:>>> )?from (sslts[\w.]*) import \(?([\w, \n]+)\)?",
+                         re.MULTILINE)
 
 
 @pytest.mark.parametrize("path", sorted([REPO / "README.md", *REPO.glob("docs/*.md"),
                                          *REPO.glob("examples/*.py"),
-                                         *REPO.glob("benchmarks/*.py")]),
+                                         *REPO.glob("benchmarks/*.py"),
+                                         *ROOT.rglob("*.py")]),
                          ids=lambda p: str(p.relative_to(REPO)))
 def test_docs_and_examples_import_public_names_from_their_one_path(path):
     canonical = {name: modules[0] for name, modules in public_names().items()}

@@ -201,6 +201,18 @@ class SSLClassifier(ClassifierMixin, _BaseFineTuner):
     --------
     SSLRegressor : The same for regression targets.
     sslts.SimCLRTransformer : Pretrains an encoder without labels.
+
+    Examples
+    --------
+    >>> from sslts import SimCLRTransformer, SSLClassifier
+    >>> from sslts.datasets import load_ucr_uea
+    >>> X, y = load_ucr_uea("GunPoint", "train")
+    >>> pretrained = SimCLRTransformer(encoder="fcn", max_epochs=5, random_state=0).fit(X)
+    >>> clf = SSLClassifier(encoder=pretrained, max_epochs=5, random_state=0).fit(X, y)
+    >>> clf.classes_
+    array(['1', '2'], dtype='<U1')
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
     """
 
     _net_class = SeriesNetClassifier
@@ -276,6 +288,17 @@ class SSLRegressor(RegressorMixin, _BaseFineTuner):
     See Also
     --------
     SSLClassifier : The same for class labels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sslts import SSLRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(40, 1, 30)
+    >>> y = X[:, 0, :5].mean(axis=1)  # a target read off the series
+    >>> reg = SSLRegressor(encoder="fcn", max_epochs=3, random_state=0).fit(X, y)
+    >>> reg.predict(X[:3]).shape
+    (3,)
     """
 
     _net_class = SeriesNetRegressor

@@ -30,6 +30,18 @@ class BarlowTwinsTransformer(BaseSSLTransformer):
     Attributes
     ----------
 %(shared_attributes)s
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sslts import BarlowTwinsTransformer
+    >>> X = np.random.RandomState(0).randn(32, 3, 50)  # 32 series, 3 channels
+    >>> model = BarlowTwinsTransformer(encoder="fcn", embedding_dim=16, max_epochs=2,
+    ...                                random_state=0).fit(X)
+    >>> model.transform(X[:4]).shape
+    (4, 16)
+    >>> list(model.history_[:, "epoch"])
+    [1, 2]
     """
 
     _parameter_constraints = {

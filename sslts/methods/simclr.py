@@ -29,6 +29,21 @@ class SimCLRTransformer(BaseSSLTransformer):
     Attributes
     ----------
 %(shared_attributes)s
+
+    Examples
+    --------
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sslts import SimCLRTransformer
+    >>> from sslts.datasets import load_ucr_uea
+    >>> X, y = load_ucr_uea("GunPoint", "train")
+    >>> X_test, y_test = load_ucr_uea("GunPoint", "test")
+    >>> ssl = SimCLRTransformer(encoder="fcn", max_epochs=5, random_state=0)
+    >>> ssl.fit(X).transform(X_test).shape
+    (150, 128)
+    >>> model = make_pipeline(ssl, KNeighborsClassifier(1)).fit(X, y)
+    >>> model.score(X_test, y_test) > 0.7
+    True
     """
 
     _parameter_constraints = {

@@ -34,6 +34,16 @@ class VICRegTransformer(BaseSSLTransformer):
     Attributes
     ----------
 %(shared_attributes)s
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sslts import VICRegTransformer
+    >>> X = [np.sin(np.linspace(0, f, n)) for f, n in [(3, 40), (9, 55)] * 8]  # ragged
+    >>> model = VICRegTransformer(encoder="fcn", embedding_dim=16, max_epochs=2,
+    ...                           random_state=0).fit(X)
+    >>> model.transform(X).shape
+    (16, 16)
     """
 
     _parameter_constraints = {
