@@ -137,7 +137,7 @@ def check_finetuning(npz):
 
 def check_spectrogram():
     try:
-        from sslts.spectrogram import Spectrogram
+        from sslts import Spectrogram
     except ImportError:
         return
     X = np.random.RandomState(0).randn(8, 3, 256).astype(np.float32)

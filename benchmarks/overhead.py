@@ -48,10 +48,10 @@ import numpy as np
 import torch
 
 import sslts
+from sslts import SimCLRTransformer
 from sslts.augmentations import default_policy
 from sslts.evaluation.report import cpu_model
 from sslts.losses import NTXentLoss
-from sslts.methods.simclr import SimCLRTransformer
 from sslts.nn import ProjectionHead, build_encoder
 from sslts.utils.device import resolve_device
 from sslts.utils.random import draw_seed

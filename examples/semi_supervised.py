@@ -23,8 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sktime.datasets import load_UCR_UEA_dataset
 
-from sslts import SimCLRTransformer
-from sslts.semi_supervised import SemiSupervisedClassifier
+from sslts import SemiSupervisedClassifier, SimCLRTransformer
 
 
 def load(split):

@@ -30,9 +30,8 @@ import pandas as pd
 from sklearn.neighbors import KNeighborsClassifier
 from sktime.datasets import load_UCR_UEA_dataset
 
-from sslts import SimCLRTransformer
+from sslts import SimCLRTransformer, Spectrogram
 from sslts.datasets import load_csv_windows
-from sslts.spectrogram import Spectrogram
 
 COLUMNS = ["ACC X", "ACC Y", "ACC Z"]
 

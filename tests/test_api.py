@@ -139,8 +139,8 @@ def test_every_method_is_registered():
     assert methods == {cls for _, cls in METHODS.values()}
 
 
-IMPORT_LINE = re.compile(r"^\s*(?:>>> )?from (sslts[\w.]*) import \(?([\w, \n]+)\)?",
-                         re.MULTILINE)
+IMPORT_LINE = re.compile(
+    r"^\s*(?:>>> )?from (sslts[\w.]*) import (?:\(([\w,\s]+)\)|([\w, ]+))", re.MULTILINE)
 
 
 @pytest.mark.parametrize("path", sorted([REPO / "README.md", *REPO.glob("docs/*.md"),
@@ -151,8 +151,8 @@ IMPORT_LINE = re.compile(r"^\s*(?:>>> )?from (sslts[\w.]*) import \(?([\w, \n]+)
 def test_docs_and_examples_import_public_names_from_their_one_path(path):
     canonical = {name: modules[0] for name, modules in public_names().items()}
     wrong = []
-    for module, names in IMPORT_LINE.findall(path.read_text()):
-        for name in (n.strip() for n in names.replace("\n", " ").split(",")):
+    for module, wrapped, names in IMPORT_LINE.findall(path.read_text()):
+        for name in (n.strip() for n in (wrapped or names).split(",")):
             if name in canonical and canonical[name] != module:
                 wrong.append(f"from {module} import {name} (use {canonical[name]})")
     assert not wrong, wrong

@@ -8,8 +8,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sslts import SimCLRTransformer
-from sslts.preprocessing import ClipOutliers, FillMissing, TimeSeriesScaler
+from sslts import ClipOutliers, FillMissing, SimCLRTransformer, TimeSeriesScaler
 
 from .conftest import FAST
 

@@ -10,9 +10,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sslts.spectrogram
-from sslts import SimCLRTransformer
+from sslts import SimCLRTransformer, Spectrogram
 from sslts.nn import ResNet2D
-from sslts.spectrogram import Spectrogram
 
 
 def random_series(shape=(5, 2, 100), seed=0):

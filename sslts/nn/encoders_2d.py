@@ -1,7 +1,7 @@
 """Convolutional encoder for spectrograms and images.
 
 Maps a batch ``(n, c, h, w)`` (for instance spectrograms ``(n, c, n_freqs,
-n_frames)`` from :class:`sslts.spectrogram.Spectrogram`) to embeddings
+n_frames)`` from :class:`sslts.Spectrogram`) to embeddings
 ``(n, out_features)``. Input has one size and no padding: every value must be
 finite.
 """
@@ -113,7 +113,7 @@ class ResNet2D(nn.Module):
             raise ValueError(
                 f"ResNet2D expected a 4-D input of shape (n, c, h, w), got "
                 f"{tuple(x.shape)}; for time series (n, c, t) use a 1-D encoder "
-                "or compute spectrograms first (sslts.spectrogram.Spectrogram)."
+                "or compute spectrograms first (sslts.Spectrogram)."
             )
         if x.shape[1] != self.in_channels:
             raise ValueError(f"expected {self.in_channels} channels, got {x.shape[1]}")

@@ -233,7 +233,7 @@ def check_images(X, *, n_channels=None, min_samples=2, estimator_name=None):
     ----------
     X : array-like of shape (n_samples, n_channels, height, width)
         For instance spectrograms ``(n_samples, n_channels, n_freqs,
-        n_frames)`` from :class:`sslts.spectrogram.Spectrogram`, or images; a
+        n_frames)`` from :class:`sslts.Spectrogram`, or images; a
         list of arrays of shape ``(n_channels, height, width)`` is stacked.
         Booleans, integers and other float dtypes are converted to float32.
     n_channels : int, default=None
