@@ -18,7 +18,7 @@ from .preprocessing import ClipOutliers, FillMissing, TimeSeriesScaler
 from .semi_supervised import SemiSupervisedClassifier
 from .spectrogram import Spectrogram
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 __all__ = [
     "BarlowTwinsTransformer",

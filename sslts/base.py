@@ -353,12 +353,7 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
             rng = check_random_state(self.random_state)
         train, valid = self._split(dataset, rng)
         if continuing:
-            self.net_.set_objective(objective, loss)
-            apply_settings(self.net_, params)
-            if {"callbacks", "verbose", "validation_fraction"} & set(changed):
-                self.net_.callbacks = callbacks
-                self.net_.initialize_callbacks()
-            self.net_.train_split = None if valid is None else predefined_split(valid)
+            self._update_net(objective, loss, valid, callbacks, params, changed)
         else:
             self.net_ = self._build_net(rng, objective, loss, valid, callbacks, device, params)
         self._fitted_params = record_params(params)
@@ -374,6 +369,16 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
             changed.append("device")
         check_unchanged(changed, (*self._fixed_on_warm_start, "device"), type(self).__name__)
         return changed
+
+    def _update_net(self, objective, loss, valid, callbacks, params, changed):
+        """Give the fitted net the objective, loss and settings of the current parameters."""
+        objective.check(self.net_.module_, self.input_ndim_)
+        self.net_.set_objective(objective, loss)
+        apply_settings(self.net_, params)
+        if {"callbacks", "verbose", "validation_fraction"} & set(changed):
+            self.net_.callbacks = callbacks  # unchanged callbacks keep their state
+            self.net_.initialize_callbacks()
+        self.net_.train_split = None if valid is None else predefined_split(valid)
 
     def _build_net(self, rng, objective, loss, valid, callbacks, device, params):
         with seeded_torch(draw_seed(rng)):

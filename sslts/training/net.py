@@ -132,7 +132,8 @@ class SeriesNetMixin:
             return BatchIterator(dataset, self.batch_size, shuffle=True,
                                  generator=self._shuffle_generator,
                                  max_samples=self.max_samples_per_epoch,
-                                 window=self.max_train_length, max_steps=self._steps_budget)
+                                 window=self.max_train_length,
+                                 max_steps=getattr(self, "_steps_budget", None))
         return BatchIterator(dataset, self.batch_size)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
