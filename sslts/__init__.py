@@ -10,26 +10,39 @@ augmentations from :mod:`sslts.augmentations`, network blocks from
 :mod:`sslts.nn`, losses from :mod:`sslts.losses`, loaders from
 :mod:`sslts.datasets`, probes and benchmarks from :mod:`sslts.evaluation`,
 the method registry from :mod:`sslts.methods`.
+
+The estimators are imported on first use (``import sslts`` alone does not
+load torch), so that the ``sslts`` command starts quickly.
 """
 
-from .finetuning.estimators import SSLClassifier, SSLRegressor
-from .methods import BarlowTwinsTransformer, SimCLRTransformer, VICRegTransformer
-from .preprocessing import ClipOutliers, FillMissing, TimeSeriesScaler
-from .semi_supervised import SemiSupervisedClassifier
-from .spectrogram import Spectrogram
+import importlib
 
 __version__ = "0.4.0"
 
-__all__ = [
-    "BarlowTwinsTransformer",
-    "ClipOutliers",
-    "FillMissing",
-    "SSLClassifier",
-    "SSLRegressor",
-    "SemiSupervisedClassifier",
-    "SimCLRTransformer",
-    "Spectrogram",
-    "TimeSeriesScaler",
-    "VICRegTransformer",
-    "__version__",
-]
+#: Public name -> module defining it, imported on first access.
+_LAZY = {
+    "BarlowTwinsTransformer": "sslts.methods",
+    "ClipOutliers": "sslts.preprocessing",
+    "FillMissing": "sslts.preprocessing",
+    "SSLClassifier": "sslts.finetuning.estimators",
+    "SSLRegressor": "sslts.finetuning.estimators",
+    "SemiSupervisedClassifier": "sslts.semi_supervised",
+    "SimCLRTransformer": "sslts.methods",
+    "Spectrogram": "sslts.spectrogram",
+    "TimeSeriesScaler": "sslts.preprocessing",
+    "VICRegTransformer": "sslts.methods",
+}
+
+__all__ = [*sorted(_LAZY), "__version__"]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sslts' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_LAZY})

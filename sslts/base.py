@@ -357,6 +357,8 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         else:
             self.net_ = self._build_net(rng, objective, loss, valid, callbacks, device, params)
         self._fitted_params = record_params(params)
+        # a model that may continue training keeps the optimizer's state in pickles
+        self.net_.keep_optimizer_state = bool(self.warm_start or one_pass)
         self.net_.partial_fit(train, epochs=1 if one_pass else None,
                               max_steps=None if one_pass else self.max_steps)
         return self

@@ -2,7 +2,9 @@
 
 Run ``sslts benchmark --help`` (or ``python -m sslts.cli benchmark --help``)
 for the options; ``docs/benchmarks_cli.md`` explains the protocol and the
-columns of the results.
+columns of the results. The parser imports nothing heavy: torch, scikit-learn
+and the registries are imported when a command runs or an option is checked,
+so ``--help`` and ``--version`` answer at once.
 """
 
 import argparse
@@ -10,15 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
-import pandas as pd
-
-from .datasets import BUNDLED_DATASETS, archive_names
-from .evaluation.baselines import BASELINES, missing_dependency
-from .evaluation.benchmark import load_datasets, run_benchmark
-from .evaluation.probes import PROBES
-from .evaluation.report import format_table, machine_description, summarize, write_report
-from .methods import METHODS
-from .utils.device import resolve_device
+from . import __version__
 
 __all__ = ["build_parser", "main"]
 
@@ -35,6 +29,7 @@ def build_parser():
     """
     parser = argparse.ArgumentParser(
         prog="sslts", description="Self-supervised learning for time series.")
+    parser.add_argument("--version", action="version", version=f"sslts {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     bench = commands.add_parser(
         "benchmark",
@@ -49,22 +44,25 @@ def build_parser():
         ),
     )
     bench.add_argument(
-        "--datasets", type=_dataset_list, default=DEFAULT_DATASETS, metavar="NAMES",
-        help=("comma-separated UCR/UEA names (default: GunPoint). Offline: "
-              f"{', '.join(BUNDLED_DATASETS)}; other archive names are downloaded"))
+        "--list", action="store_true",
+        help="print the methods, probes, baselines and offline datasets, then exit")
     bench.add_argument(
-        "--methods", type=_choice_list(METHODS, "method"), default=tuple(METHODS),
-        metavar="NAMES", help=f"comma-separated, among {', '.join(METHODS)} (default: all)")
+        "--datasets", type=_dataset_list, default=DEFAULT_DATASETS, metavar="NAMES",
+        help=("comma-separated UCR/UEA names, any case (default: GunPoint); the "
+              "bundled ones load offline (see --list), others are downloaded"))
+    bench.add_argument(
+        "--methods", type=_choice_list("methods", "method"), default=None,
+        metavar="NAMES", help="comma-separated method names (default: all; see --list)")
     bench.add_argument(
         "--seeds", type=_positive_int, default=1, metavar="N",
         help="number of seeds per method, passed as random_state=0..N-1 (default: 1)")
     bench.add_argument(
-        "--probe", type=_choice_list(PROBES, "probe"), default=("svm",), metavar="NAMES",
-        help=f"comma-separated probe(s), among {', '.join(PROBES)} (default: svm)")
+        "--probe", type=_choice_list("probes", "probe"), default=("svm",), metavar="NAMES",
+        help="comma-separated probe name(s) (default: svm; see --list)")
     bench.add_argument(
         "--baselines", type=_baseline_list, default=None, metavar="NAMES",
-        help=(f"comma-separated, among {', '.join(BASELINES)}, or 'none' (default: "
-              "1nn,minirocket, MiniRocket skipped when numba is missing); minirocket "
+        help=("comma-separated baseline names, or 'none' (default: 1nn,minirocket, "
+              "MiniRocket skipped when numba is missing; see --list); minirocket "
               "and ts2vec need: pip install \"sslts[bench]\""))
     bench.add_argument(
         "--output", default="benchmark-results", metavar="DIR",
@@ -103,10 +101,17 @@ def main(argv=None):
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
+    if args.list:
+        print(_listing())
+        return 0
+    import pandas as pd
+
+    from .evaluation import benchmark, report
+
     bench = args.parser
     baselines = _resolve_baselines(args.baselines, bench)
     try:
-        data = load_datasets(args.datasets)
+        data = benchmark.load_datasets(args.datasets)
     except RuntimeError as e:
         bench.exit(1, f"sslts benchmark: error: {e}\n")
     output = Path(args.output)
@@ -120,13 +125,15 @@ def main(argv=None):
         output.mkdir(parents=True, exist_ok=True)
         runs.to_csv(runs_path, index=False)
 
-    runs = run_benchmark(
-        data, args.methods, seeds=args.seeds, probes=args.probe, baselines=baselines,
+    methods = tuple(_registries()["methods"]) if args.methods is None else args.methods
+    runs = benchmark.run_benchmark(
+        data, methods, seeds=args.seeds, probes=args.probe, baselines=baselines,
         max_epochs=args.max_epochs, device=args.device, progress=not args.no_progress,
         done=done, on_run=save_runs)
-    machine = machine_description(args.device)
-    paths = write_report(runs, args.output, machine, command=shlex.join(["sslts", *argv]))
-    print(format_table(summarize(runs)))
+    machine = report.machine_description(args.device)
+    paths = report.write_report(runs, args.output, machine,
+                                command=shlex.join(["sslts", *argv]))
+    print(report.format_table(report.summarize(runs)))
     print(f"\nWrote {', '.join(p.name for p in paths.values())} to {args.output}")
     if "figure" not in paths:
         print("results.png not written: matplotlib is not installed "
@@ -134,8 +141,35 @@ def main(argv=None):
     return 0
 
 
+def _registries():
+    """The names the options take: methods, probes and baselines (imports them)."""
+    from .evaluation.baselines import BASELINES
+    from .evaluation.probes import PROBES
+    from .methods import METHODS
+
+    return {"methods": METHODS, "probes": PROBES, "baselines": BASELINES}
+
+
+def _listing():
+    """Text of ``sslts benchmark --list``."""
+    from .datasets import BUNDLED_DATASETS
+    from .evaluation.baselines import missing_dependency
+
+    names = _registries()
+    baselines = [name + ("" if missing_dependency(name) is None else " (needs sslts[bench])")
+                 for name in names["baselines"]]
+    return "\n".join([
+        f"methods:   {', '.join(names['methods'])}",
+        f"probes:    {', '.join(names['probes'])}",
+        f"baselines: {', '.join(baselines)}",
+        f"datasets available offline: {', '.join(BUNDLED_DATASETS)}",
+    ])
+
+
 def _resolve_baselines(requested, parser):
     """Explicit baselines must be runnable; missing optional defaults are skipped."""
+    from .evaluation.baselines import missing_dependency
+
     if requested is not None:
         for name in requested:
             message = missing_dependency(name)
@@ -161,9 +195,10 @@ def _split(text):
     return tuple(names)
 
 
-def _choice_list(choices, what):
+def _choice_list(registry, what):
     def parse(text):
         names = _split(text)
+        choices = _registries()[registry]
         unknown = [name for name in names if name not in choices]
         if unknown:
             raise argparse.ArgumentTypeError(
@@ -176,18 +211,18 @@ def _choice_list(choices, what):
 def _baseline_list(text):
     if text.strip().lower() == "none":
         return ()
-    return _choice_list(BASELINES, "baseline")(text)
+    return _choice_list("baselines", "baseline")(text)
 
 
 def _dataset_list(text):
-    names = _split(text)
-    known = set(archive_names())
-    unknown = [name for name in names if name not in known]
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown dataset {', '.join(map(repr, unknown))}; valid choices: the UCR/UEA "
-            f"archive names (sktime.datasets.tsc_dataset_names), offline: "
-            f"{', '.join(BUNDLED_DATASETS)}")
+    from .datasets import dataset_name
+
+    try:
+        names = tuple(dataset_name(name) for name in _split(text))
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    if len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(f"repeated name in {text!r}")
     return names
 
 
@@ -202,6 +237,8 @@ def _positive_int(text):
 
 
 def _device(text):
+    from .utils.device import resolve_device
+
     try:
         return resolve_device(text)
     except ValueError as e:

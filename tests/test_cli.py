@@ -7,7 +7,8 @@ import sys
 import pandas as pd
 import pytest
 
-from sslts import cli
+from sslts import __version__, cli
+from sslts.evaluation import baselines, benchmark
 
 TINY = ["benchmark", "--datasets", "ItalyPowerDemand", "--methods", "vicreg",
         "--max-epochs", "1", "--device", "cpu", "--no-progress"]
@@ -64,9 +65,9 @@ def test_default_baselines_skip_those_missing_a_dependency(monkeypatch, capsys, 
         captured.update(kwargs, methods=methods, datasets=list(data))
         raise SystemExit(0)  # stop before training
 
-    monkeypatch.setattr(cli, "missing_dependency",
+    monkeypatch.setattr(baselines, "missing_dependency",
                         lambda name: "needs numba" if name == "minirocket" else None)
-    monkeypatch.setattr(cli, "run_benchmark", fake_run)
+    monkeypatch.setattr(benchmark, "run_benchmark", fake_run)
     with pytest.raises(SystemExit):
         cli.main(["benchmark", "--output", str(tmp_path)])
     assert captured["baselines"] == ("1nn",)
@@ -77,7 +78,8 @@ def test_default_baselines_skip_those_missing_a_dependency(monkeypatch, capsys, 
 
 
 def test_an_explicit_baseline_missing_a_dependency_is_an_error(monkeypatch, capsys):
-    monkeypatch.setattr(cli, "missing_dependency", lambda name: f"{name} needs sslts[bench]")
+    monkeypatch.setattr(baselines, "missing_dependency",
+                        lambda name: f"{name} needs sslts[bench]")
     with pytest.raises(SystemExit) as info:
         cli.main(TINY + ["--baselines", "1nn,ts2vec"])
     assert info.value.code == 2
@@ -85,7 +87,9 @@ def test_an_explicit_baseline_missing_a_dependency_is_an_error(monkeypatch, caps
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--datasets", "GunPoint,Nope"], "unknown dataset 'Nope'; valid choices: .*GunPoint"),
+    (["--datasets", "GunPoint,Nope"], "Unknown UCR/UEA dataset 'Nope'.*bundled.*GunPoint"),
+    (["--datasets", "GunPoint,gunpoint"], "repeated name"),
+    (["--datasets", "GunPint"], "Did you mean 'GunPoint'"),
     (["--methods", "simclr,byol"],
      "unknown method 'byol'; valid choices: simclr, barlowtwins, vicreg"),
     (["--probe", "mlp"], "unknown probe 'mlp'; valid choices: svm, logistic, knn"),
@@ -115,7 +119,7 @@ def test_dataset_loading_errors_exit_with_status_1(monkeypatch, capsys):
     def offline(names):
         raise RuntimeError("Could not load the dataset 'Coffee': a network connection is needed")
 
-    monkeypatch.setattr(cli, "load_datasets", offline)
+    monkeypatch.setattr(benchmark, "load_datasets", offline)
     with pytest.raises(SystemExit) as info:
         cli.main(["benchmark", "--datasets", "Coffee"])
     assert info.value.code == 1
@@ -126,6 +130,38 @@ def test_max_epochs_help_says_it_is_for_tests_only(capsys):
     with pytest.raises(SystemExit):
         cli.main(["benchmark", "--help"])
     assert "only for tests and smoke runs" in " ".join(capsys.readouterr().out.split())
+
+
+def test_dataset_names_are_case_insensitive(monkeypatch):
+    captured = {}
+
+    def fake_load(names):
+        captured["names"] = names
+        raise SystemExit(0)
+
+    monkeypatch.setattr(benchmark, "load_datasets", fake_load)
+    with pytest.raises(SystemExit):
+        cli.main(["benchmark", "--datasets", "gunpoint,ITALYPOWERDEMAND"])
+    assert captured["names"] == ("GunPoint", "ItalyPowerDemand")
+
+
+def test_version_and_list(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--version"])
+    assert info.value.code == 0 and capsys.readouterr().out.strip() == f"sslts {__version__}"
+    assert cli.main(["benchmark", "--list"]) == 0
+    listing = capsys.readouterr().out
+    assert "methods:   simclr, barlowtwins, vicreg" in listing
+    assert "probes:    svm, logistic, knn" in listing and "GunPoint" in listing
+
+
+def test_help_imports_neither_torch_nor_scikit_learn():
+    code = ("import sys; from sslts import cli\n"
+            "try:\n    cli.main(['benchmark', '--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('torch', 'sklearn', 'sktime', 'skorch') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
 @pytest.mark.slow

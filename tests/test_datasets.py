@@ -4,7 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sslts.datasets import BUNDLED_DATASETS, archive_names, load_csv_windows, load_ucr_uea
+from sslts.datasets import (
+    BUNDLED_DATASETS,
+    archive_names,
+    dataset_name,
+    load_csv_windows,
+    load_ucr_uea,
+)
 from sslts.utils.validation import check_time_series
 
 # ---------------------------------------------------------------- UCR / UEA
@@ -55,6 +61,14 @@ def test_unknown_name_suggests_close_names():
         load_ucr_uea("GunPont")
     with pytest.raises(TypeError, match="dataset name"):
         load_ucr_uea(3)
+
+
+def test_names_are_case_insensitive():
+    X, y = load_ucr_uea("gunpoint")
+    np.testing.assert_array_equal(X, load_ucr_uea("GunPoint")[0])
+    assert dataset_name("ITALYPOWERDEMAND") == "ItalyPowerDemand"
+    with pytest.raises(ValueError, match="Did you mean 'BasicMotions'"):
+        dataset_name("basicmotion")
 
 
 def test_bundled_names_are_archive_names():

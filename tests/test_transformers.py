@@ -165,6 +165,23 @@ def test_pickle_and_joblib_round_trip(series):
     np.testing.assert_array_equal(Z, joblib.load(buffer).transform(X))
 
 
+def test_pickles_keep_the_optimizer_state_only_to_continue_training(series):
+    X, _ = series
+    model = SimCLRTransformer(**FAST).fit(X)
+    assert len(model.net_.optimizer_.state) > 0  # the live model is untouched
+    light = pickle.dumps(model)
+    heavy = pickle.dumps(SimCLRTransformer(**{**FAST, "warm_start": True}).fit(X))
+    weights = sum(p.numel() * 4 for p in model.net_.module_.parameters())
+    # AdamW keeps two moments per weight: about three times the weights when kept
+    assert len(light) < 1.5 * weights < 2.5 * weights < len(heavy)
+    restored = pickle.loads(light)
+    assert len(restored.net_.optimizer_.state) == 0  # a fresh optimizer
+    assert pickle.loads(heavy).net_.optimizer_.state
+    restored.partial_fit(X)  # continues, with fresh moment estimates
+    assert len(restored.history_) == 3 and len(restored.net_.optimizer_.state) > 0
+    assert len(pickle.loads(pickle.dumps(restored)).net_.optimizer_.state) > 0
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
 def test_model_marked_as_cuda_unpickles_on_cpu(series):
     X, _ = series
@@ -378,12 +395,16 @@ def test_early_stopping_needs_the_key_it_monitors(series):
         SimCLRTransformer(**{**FAST, "callbacks": [EarlyStopping()]}).fit(X)
 
 
-def test_verbose_prints_the_epoch_table(series, capsys):
-    X, _ = series
-    SimCLRTransformer(**{**FAST, "verbose": 1}).fit(X)
-    assert "train_loss" in capsys.readouterr().out
+def test_verbose_prints_the_epoch_table_and_one_bar_over_the_fit(series, capsys):
+    X, _ = series  # 24 series in batches of 8, 2 epochs within max_steps=5: 5 steps
+    SimCLRTransformer(**{**FAST, "verbose": 1, "max_steps": 5}).fit(X)
+    out, err = capsys.readouterr()
+    assert "train_loss" in out
+    assert "\x1b[" not in out  # no colour codes when the output is not a terminal
+    bars = [line for line in err.replace("\r", "\n").splitlines() if line.startswith("fit:")]
+    assert bars and "5/5" in bars[-1] and "epoch=2" in bars[-1]
     SimCLRTransformer(**FAST).fit(X)
-    assert capsys.readouterr().out == ""
+    assert capsys.readouterr() == ("", "")
 
 
 def test_divergence_and_nan_encoders_raise(series):
@@ -445,6 +466,8 @@ def test_invalid_method_parameters(cls, series):
     (np.ones((3, 5)) * 1j, ValueError, "omplex"),
     (np.array([[1.0, np.inf], [1.0, 2.0]]), ValueError, "inf"),
     (np.array([[np.nan, np.nan], [1.0, 2.0]]), ValueError, "NaN"),
+    ((np.zeros((4, 1, 5)), None), TypeError, r"tuple \(X, y\).*unpack it"),
+    ((np.zeros((4, 1, 5)), np.arange(4)), TypeError, r"tuple \(X, y\)"),
 ])
 def test_bad_input_is_a_clear_error(X, error, match):
     with pytest.raises(error, match=match):

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..utils.validation import check_time_series
 
-__all__ = ["BUNDLED_DATASETS", "load_ucr_uea"]
+__all__ = ["BUNDLED_DATASETS", "archive_names", "dataset_name", "load_ucr_uea"]
 
 #: Datasets shipped inside sktime's wheel, readable without a network.
 BUNDLED_DATASETS = (
@@ -38,13 +38,46 @@ def archive_names():
     return list(dict.fromkeys([*BUNDLED_DATASETS, *names]))
 
 
+def dataset_name(name):
+    """The archive's spelling of a UCR/UEA dataset name, whatever its case.
+
+    Parameters
+    ----------
+    name : str
+        A dataset name, e.g. ``"gunpoint"``.
+
+    Returns
+    -------
+    str
+        The name as the archive writes it, e.g. ``"GunPoint"``.
+
+    Raises
+    ------
+    ValueError
+        If no archive dataset has that name; the message suggests close ones.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a dataset name (str), got {type(name).__name__}.")
+    by_lower = {known.lower(): known for known in archive_names()}
+    if name.lower() in by_lower:
+        return by_lower[name.lower()]
+    close = [by_lower[match] for match in difflib.get_close_matches(name.lower(), by_lower, n=3)]
+    hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+    raise ValueError(
+        f"Unknown UCR/UEA dataset {name!r}.{hint} Names are listed in "
+        "sktime.datasets.tsc_dataset_names; bundled (offline): "
+        f"{', '.join(BUNDLED_DATASETS)}."
+    )
+
+
 def load_ucr_uea(name, split="train", *, extract_path=None):
     """Load a UCR/UEA classification dataset as arrays the estimators accept.
 
     Parameters
     ----------
     name : str
-        Dataset name as in the archives, e.g. ``"GunPoint"``. The names in
+        Dataset name as in the archives, in any case, e.g. ``"GunPoint"`` or
+        ``"gunpoint"`` (see :func:`dataset_name`). The names in
         :data:`BUNDLED_DATASETS` ship with sktime and load offline; any other
         archive name is downloaded by sktime (a network is needed) into
         ``extract_path``.
@@ -80,7 +113,10 @@ def load_ucr_uea(name, split="train", *, extract_path=None):
     ((50, 1, 150), dtype('float32'))
     """
     split = _check_split(split)
-    _check_name(name, extract_path)
+    if extract_path is None:  # a local archive may hold any dataset
+        name = dataset_name(name)
+    elif not isinstance(name, str):
+        raise TypeError(f"name must be a dataset name (str), got {type(name).__name__}.")
     from sktime.datasets import load_UCR_UEA_dataset
 
     try:
@@ -107,22 +143,6 @@ def _check_split(split):
         f"split={split!r} is not valid; use 'train', 'test', or None for both "
         "splits concatenated."
     )
-
-
-def _check_name(name, extract_path):
-    if not isinstance(name, str):
-        raise TypeError(f"name must be a dataset name (str), got {type(name).__name__}.")
-    if extract_path is not None:
-        return  # a local archive may hold any dataset
-    names = archive_names()
-    if name not in names:
-        close = difflib.get_close_matches(name, names, n=3)
-        hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
-        raise ValueError(
-            f"Unknown UCR/UEA dataset {name!r}.{hint} Names are listed in "
-            "sktime.datasets.tsc_dataset_names; bundled (offline): "
-            f"{', '.join(BUNDLED_DATASETS)}."
-        )
 
 
 def _ragged_or_padded(X):

@@ -1,10 +1,70 @@
-"""The callbacks of a training run: the user's, the progress bar and the indicators."""
+"""The callbacks of a training run: the user's, the progress display and the indicators."""
 
 import copy
+import re
+import sys
 
-from skorch.callbacks import PassthroughScoring, ProgressBar
+from skorch.callbacks import Callback, PassthroughScoring, PrintLog
+from tqdm.auto import tqdm
 
-__all__ = ["build_callbacks", "embedding_std_scoring"]
+__all__ = ["EpochTable", "FitProgressBar", "build_callbacks", "embedding_std_scoring"]
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _print_table(text):
+    """Print a row of the epoch table above any progress bar; plain when not a terminal."""
+    if not sys.stdout.isatty():
+        text = _ANSI.sub("", text)
+    tqdm.write(text, file=sys.stdout)
+
+
+class EpochTable(PrintLog):
+    """skorch's per-epoch table, printed when the net is verbose.
+
+    Rows are written above the progress bar (``tqdm.write``) and without
+    colour codes when standard output is not a terminal.
+    """
+
+    def __init__(self):
+        super().__init__(sink=_print_table)
+
+    def on_epoch_end(self, net, **kwargs):
+        if net.verbose:
+            super().on_epoch_end(net, **kwargs)
+
+
+class FitProgressBar(Callback):
+    """One progress bar over the optimizer steps of a whole fit, kept when done.
+
+    Its total is the number of steps the net plans for the fit (``max_epochs``
+    epochs within ``max_steps``); the postfix shows the epoch and the loss of
+    the last batch. Written to standard error.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        self.bar_ = None
+
+    def on_epoch_begin(self, net, **kwargs):
+        if getattr(self, "bar_", None) is None:
+            self.bar_ = tqdm(total=getattr(net, "_planned_steps", None), desc="fit",
+                             unit="step", file=sys.stderr, dynamic_ncols=True)
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training and getattr(self, "bar_", None) is not None:
+            loss = net.history[-1, "batches", -1, "train_loss"]
+            self.bar_.set_postfix(epoch=len(net.history), loss=f"{loss:.4f}", refresh=False)
+            self.bar_.update(1)
+
+    def on_train_end(self, net, **kwargs):
+        if getattr(self, "bar_", None) is not None:
+            self.bar_.close()
+        self.bar_ = None
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["bar_"] = None  # a live bar does not pickle
+        return state
 
 
 def embedding_std_scoring():
@@ -22,7 +82,7 @@ def build_callbacks(callbacks, *, verbose, validation_fraction, first=()):
         The user's skorch callbacks, bare or as ``(name, callback)`` pairs;
         they are deep-copied, never modified.
     verbose : int
-        Add a progress bar when positive.
+        Add a progress bar over the whole fit when positive.
     validation_fraction : float or None
         None means no validation split: a callback monitoring a ``valid_*``
         key is then a ValueError.
@@ -35,7 +95,7 @@ def build_callbacks(callbacks, *, verbose, validation_fraction, first=()):
     """
     named = list(first)
     if verbose:
-        named.append(("progress_bar", ProgressBar()))
+        named.append(("progress_bar", FitProgressBar()))
     for i, callback in enumerate(copy.deepcopy(callbacks or [])):
         name, callback = (callback if isinstance(callback, tuple)
                           else (f"{type(callback).__name__.lower()}_{i}", callback))

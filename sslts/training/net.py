@@ -9,6 +9,7 @@ from skorch.dataset import unpack_data
 from skorch.utils import to_device
 
 from ..utils.random import draw_seed, seeded_generator, seeded_torch
+from .callbacks import EpochTable
 from .data import BatchIterator
 
 __all__ = ["SSLModule", "SSLNet", "SeriesNetMixin", "check_finite_loss", "embedding_std"]
@@ -92,17 +93,22 @@ class SeriesNetMixin:
     max_steps : int, default=None
         Optimizer step budget of one ``fit_loop`` (training stops within an
         epoch if need be); None trains for the whole epochs.
+    keep_optimizer_state : bool, default=False
+        Pickle the optimizer's state (needed to continue training with the
+        same moment estimates); if False, a fresh optimizer is built when the
+        net is unpickled.
     **kwargs
         Passed to the skorch net.
     """
 
     def __init__(self, *args, random_state, max_samples_per_epoch=None, max_train_length=None,
-                 max_steps=None, **kwargs):
+                 max_steps=None, keep_optimizer_state=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.random_state = random_state
         self.max_samples_per_epoch = max_samples_per_epoch
         self.max_train_length = max_train_length
         self.max_steps = max_steps
+        self.keep_optimizer_state = keep_optimizer_state
 
     def _init_generators(self, rng):
         """Seed the generators of one ``fit_loop`` from ``rng``; return their names."""
@@ -114,18 +120,24 @@ class SeriesNetMixin:
         and ``max_steps`` (a keyword of ``fit_params``, default the net's)."""
         self._steps_budget = fit_params.pop("max_steps", self.max_steps)
         epochs = self.max_epochs if epochs is None else epochs
+        per_epoch = len(BatchIterator(X, self.batch_size, max_samples=self.max_samples_per_epoch))
+        self._planned_steps = epochs * per_epoch
         if self._steps_budget is not None:
-            per_epoch = len(BatchIterator(X, self.batch_size,
-                                          max_samples=self.max_samples_per_epoch))
             epochs = min(epochs, math.ceil(self._steps_budget / per_epoch))
+            self._planned_steps = min(self._planned_steps, self._steps_budget)
         rng = self.random_state
-        names = self._init_generators(rng) + ["_steps_budget"]
+        names = self._init_generators(rng) + ["_steps_budget", "_planned_steps"]
         try:
             with seeded_torch(draw_seed(rng), self.device):
                 return super().fit_loop(X, y, epochs=epochs, **fit_params)
         finally:
             for name in names:
                 delattr(self, name)
+
+    def get_default_callbacks(self):
+        """skorch's defaults, with an epoch table free of colour codes when redirected."""
+        return [(name, EpochTable() if name == "print_log" else callback)
+                for name, callback in super().get_default_callbacks()]
 
     def get_iterator(self, dataset, training=False):
         if training:
@@ -148,22 +160,36 @@ class SeriesNetMixin:
         return super().get_loss(y_pred, y_true, X=X, training=training)
 
     def __getstate__(self):
+        # The optimizer's state (AdamW's moments: twice the weights) is only
+        # needed to continue training; without ``keep_optimizer_state`` it is
+        # left out, and a fresh optimizer is built on loading.
+        optimizer = None
+        if not self.keep_optimizer_state and "optimizer_" in self.__dict__:
+            optimizer = self.__dict__.pop("optimizer_")
+        try:
+            state = super().__getstate__()
+        finally:
+            if optimizer is not None:
+                self.__dict__["optimizer_"] = optimizer
+        state["_optimizer_left_out"] = optimizer is not None
         # ``module`` and ``criterion`` are passed as instances, so after
         # initialisation they are the trained ``module_``/``criterion_``
         # themselves. skorch moves only the latter through its device-safe
         # pickling; pickled as plain attributes, CUDA tensors would not load
         # on a machine without CUDA. Store a marker and restore the link.
-        state = super().__getstate__()
         for name in ("module", "criterion"):
             if isinstance(state.get(name), torch.nn.Module):
                 state[name] = FITTED_OBJECT
         return state
 
     def __setstate__(self, state):
+        left_out = state.pop("_optimizer_left_out", False)
         super().__setstate__(state)
         for name in ("module", "criterion"):
             if isinstance(getattr(self, name, None), str) and getattr(self, name) == FITTED_OBJECT:
                 setattr(self, name, getattr(self, name + "_"))
+        if left_out:
+            self.initialize_optimizer()
 
 
 class SSLNet(SeriesNetMixin, NeuralNet):

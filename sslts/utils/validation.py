@@ -104,6 +104,7 @@ def check_input(X, *, ndim=None, n_channels=None, min_samples=2, estimator_name=
     ndim : int
         3 for time series, 4 for spectrograms and images.
     """
+    _check_not_a_pair(X)
     got = 4 if input_ndim(X) >= 4 else 3
     if ndim is not None and got != ndim:
         name = estimator_name or "The estimator"
@@ -379,6 +380,7 @@ def _to_3d(X):
             "X is None; pass time series data as an array of shape "
             "(n_samples, n_channels, n_timepoints)."
         )
+    _check_not_a_pair(X)
     if sp.issparse(X):
         raise TypeError(
             "Sparse data is not supported; convert X to a dense array "
@@ -406,6 +408,21 @@ def _to_3d(X):
     if X.ndim == 2:
         return X.reshape(X.shape[0], 1, X.shape[1]), X.shape
     return (X if X.ndim == 3 else None), X.shape
+
+
+def _check_not_a_pair(X):
+    """Refuse the ``(X, y)`` pair that the loaders return, with the fix."""
+    if not (isinstance(X, tuple) and len(X) == 2):
+        return
+    first, second = X
+    labels = second is None or (np.ndim(second) == 1 and np.ndim(first) >= 2
+                                and len(second) == len(first))
+    if labels:
+        raise TypeError(
+            "X is a tuple (X, y), as returned by sslts.datasets.load_csv_windows "
+            "and load_ucr_uea; unpack it first: X, y = load_csv_windows(...), "
+            "then pass X."
+        )
 
 
 def _as_float32(a, what, ndim=None):
