@@ -17,7 +17,7 @@ def test_the_readme_has_python_blocks():
 
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
 def test_readme_block_runs_as_written(code, tmp_path):
-    # like a user pasting it: a fresh process, in an empty folder, one thread
+    # like a user pasting it: a fresh process, in an empty folder
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                             text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
