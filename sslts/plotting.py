@@ -1,4 +1,4 @@
-"""Plots that show what the augmentations do to a series.
+"""Plots: augmentations of a series, the course of training, a map of embeddings.
 
 matplotlib is an optional dependency (the ``docs`` extra); it is imported
 when a plot is drawn, not when this module is imported.
@@ -11,13 +11,14 @@ from numbers import Integral
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils.validation import check_array
 
 from .augmentations.composition import check_augmentation
 from .utils.random import draw_seed, seeded_generator
 from .utils.validation import check_time_series
 
-__all__ = ["plot_augmentations"]
+__all__ = ["plot_augmentations", "plot_embedding", "plot_history"]
 
 ORIGINAL_ALPHA = 0.3
 TITLE_WIDTH = 40
@@ -104,19 +105,12 @@ def plot_augmentations(x, augmentations, *, n_views=1, random_state=None, channe
     titles, augs = _panels(augmentations)
     channels = _channels(channel, X3.shape[1])
     views = _views(X3, lengths, augs, n_views, random_state)
-    plt = _pyplot()
+    plt = _pyplot("plot_augmentations")
 
     n = len(augs)
     ncols = min(3, n) if ncols is None else min(ncols, n)
     nrows = math.ceil(n / ncols)
-    if fig is not None and not isinstance(fig, plt.Figure):
-        raise TypeError(
-            f"fig must be a matplotlib Figure (e.g. plt.figure()) or None, got "
-            f"{type(fig).__name__}."
-        )
-    if fig is None:
-        fig = plt.figure(figsize=figsize or (4.0 * ncols, 2.6 * nrows),
-                         layout="constrained")
+    fig = _figure(plt, fig, figsize=figsize or (4.0 * ncols, 2.6 * nrows))
     steps = np.arange(X3.shape[2])
     for i, (title, panel) in enumerate(zip(titles, views)):
         ax = fig.add_subplot(nrows, ncols, i + 1)
@@ -128,6 +122,162 @@ def plot_augmentations(x, augmentations, *, n_views=1, random_state=None, channe
                 ax.plot(steps, view[ch], color=color, linewidth=1.0, gid="view")
         ax.set_title(title, fontsize="small")
     return fig
+
+
+def plot_history(estimator, *, fig=None):
+    """Draw the course of a training: losses and the collapse indicator per epoch.
+
+    The left panel shows ``train_loss`` (and ``valid_loss`` when the
+    estimator held out a validation split) per epoch; the right panel, for
+    the self-supervised transformers, ``embedding_std`` with the value of
+    well spread embeddings, ``1 / sqrt(embedding_dim_)``, as a dashed line (a
+    curve falling towards 0 means the embeddings collapse).
+
+    Parameters
+    ----------
+    estimator : fitted sslts estimator or skorch.History
+        Anything with a skorch ``history_`` (the self-supervised
+        transformers, the fine-tuners), or a history itself.
+    fig : matplotlib.figure.Figure, default=None
+        Figure to draw in; None creates one.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sslts import SimCLRTransformer
+    >>> from sslts.plotting import plot_history
+    >>> X = np.random.RandomState(0).randn(16, 1, 32)
+    >>> model = SimCLRTransformer(encoder="fcn", max_epochs=3, random_state=0).fit(X)
+    >>> [ax.get_title() for ax in plot_history(model).axes]
+    ['loss', 'collapse indicator']
+    """
+    history = _history(estimator)
+    plt = _pyplot("plot_history")
+    fig = _figure(plt, fig, figsize=(8.0, 3.0))
+    epochs = history[:, "epoch"]
+    keys = [key for key in ("train_loss", "valid_loss") if key in history[-1]]
+    collapse = "embedding_std" in history[-1]
+    ax = fig.add_subplot(1, 2 if collapse else 1, 1)
+    for key in keys:
+        ax.plot(epochs, history[:, key], marker=".", label=key)
+    ax.set(title="loss", xlabel="epoch")
+    ax.legend(fontsize="small")
+    if collapse:
+        ax = fig.add_subplot(1, 2, 2)
+        ax.plot(epochs, history[:, "embedding_std"], marker=".", label="embedding_std")
+        dim = getattr(estimator, "embedding_dim_", None)
+        if dim is not None:
+            ax.axhline(1 / math.sqrt(dim), linestyle="--", color="grey",
+                       label=f"spread: 1/sqrt({dim})")
+        ax.set(title="collapse indicator", xlabel="epoch", ylim=(0, None))
+        ax.legend(fontsize="small")
+    return fig
+
+
+@validate_params(
+    {
+        "Z": ["array-like"],
+        "y": [None, "array-like"],
+        "method": [StrOptions({"tsne", "pca"})],
+        "random_state": ["random_state"],
+        "fig": "no_validation",
+    },
+    prefer_skip_nested_validation=True,
+)
+def plot_embedding(Z, y=None, *, method="tsne", random_state=None, fig=None):
+    """Draw a 2-D map of embeddings, one point per series, coloured by label.
+
+    Embeddings of more than two dimensions are mapped to two with t-SNE
+    (:class:`sklearn.manifold.TSNE`, perplexity at most 30 and below a third
+    of the number of series) or PCA; two-dimensional ones are drawn as they
+    are.
+
+    Parameters
+    ----------
+    Z : array-like of shape (n_samples, n_features)
+        Embeddings, e.g. ``model.transform(X)``; finite, at least 2 rows.
+    y : array-like of shape (n_samples,), default=None
+        Labels colouring the points (a legend per class); None draws one
+        colour.
+    method : {"tsne", "pca"}, default="tsne"
+        How more than two dimensions are reduced to two.
+    random_state : int, RandomState instance or None, default=None
+        Seeds t-SNE.
+    fig : matplotlib.figure.Figure, default=None
+        Figure to draw in; None creates one.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sslts.plotting import plot_embedding
+    >>> Z = np.random.RandomState(0).randn(30, 8)
+    >>> fig = plot_embedding(Z, y=np.arange(30) % 3, method="pca")
+    >>> len(fig.axes[0].collections)  # one set of points per class
+    3
+    """
+    Z = check_array(Z, ensure_min_samples=2, input_name="Z", dtype=np.float64)
+    labels = None if y is None else np.asarray(y).reshape(-1)
+    if labels is not None and len(labels) != len(Z):
+        raise ValueError(f"Z has {len(Z)} rows but y has {len(labels)} labels; pass one "
+                         "label per embedding.")
+    points = _two_dimensions(Z, method, random_state)
+    plt = _pyplot("plot_embedding")
+    fig = _figure(plt, fig, figsize=(5.0, 4.0))
+    ax = fig.add_subplot(1, 1, 1)
+    if labels is None:
+        ax.scatter(points[:, 0], points[:, 1], s=12)
+    else:
+        for label in np.unique(labels):
+            keep = labels == label
+            ax.scatter(points[keep, 0], points[keep, 1], s=12, label=str(label))
+        ax.legend(title="label", fontsize="small", loc="center left",
+                  bbox_to_anchor=(1.0, 0.5))
+    name = {"tsne": "t-SNE", "pca": "PCA"}[method] if Z.shape[1] > 2 else "embedding"
+    ax.set(title=f"{name} of {len(Z)} embeddings", xticks=[], yticks=[])
+    return fig
+
+
+def _two_dimensions(Z, method, random_state):
+    """``Z`` mapped to two dimensions (as is when it has two)."""
+    if Z.shape[1] == 2:
+        return Z
+    if method == "pca":
+        from sklearn.decomposition import PCA
+
+        return PCA(n_components=2).fit_transform(Z)
+    from sklearn.manifold import TSNE
+
+    perplexity = min(30.0, (len(Z) - 1) / 3)
+    return TSNE(n_components=2, perplexity=perplexity, init="pca",
+                random_state=check_random_state(random_state)).fit_transform(Z)
+
+
+def _history(estimator):
+    """The skorch History of a fitted estimator (or the history itself)."""
+    history = getattr(estimator, "history_", estimator)
+    if not hasattr(history, "to_list") or len(history) == 0:
+        raise TypeError(
+            "plot_history needs a fitted sslts estimator (with history_) or a skorch "
+            f"History with at least one epoch, got {type(estimator).__name__}."
+        )
+    return history
+
+
+def _figure(plt, fig, figsize):
+    if fig is not None and not isinstance(fig, plt.Figure):
+        raise TypeError(
+            f"fig must be a matplotlib Figure (e.g. plt.figure()) or None, got "
+            f"{type(fig).__name__}."
+        )
+    return plt.figure(figsize=figsize, layout="constrained") if fig is None else fig
 
 
 def augmentation_title(augmentation):
@@ -198,12 +348,12 @@ def _views(X3, lengths, augmentations, n_views, random_state):
     return views
 
 
-def _pyplot():
+def _pyplot(name):
     try:
         import matplotlib.pyplot as plt
     except ImportError as e:
         raise ImportError(
-            "plot_augmentations needs matplotlib: pip install matplotlib "
+            f"{name} needs matplotlib: pip install matplotlib "
             "(or install sslts with the docs extra: pip install 'sslts[docs]')."
         ) from e
     return plt

@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from sslts.augmentations import Compose, Jitter, ResizedCrop, Scaling, TimeWarp
-from sslts.plotting import plot_augmentations
+from sslts import SimCLRTransformer, SSLClassifier
+from sslts.plotting import plot_augmentations, plot_embedding, plot_history
 from sslts.utils.random import draw_seed, seeded_generator
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -137,3 +138,67 @@ def test_missing_matplotlib(x, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match="pip install matplotlib"):
         plot_augmentations(x, [Jitter()])
+
+
+# ----------------------------------------------------------- history, embedding
+
+
+@pytest.fixture
+def fitted():
+    X = np.random.RandomState(0).randn(24, 1, 30)
+    return SimCLRTransformer(encoder="fcn", embedding_dim=16, max_epochs=4, batch_size=8,
+                             validation_fraction=0.25, random_state=0).fit(X)
+
+
+def test_plot_history_draws_the_losses_and_the_collapse_indicator(fitted):
+    fig = plot_history(fitted)
+    loss_ax, collapse_ax = fig.axes
+    lines = {line.get_label(): line for line in loss_ax.get_lines()}
+    assert set(lines) == {"train_loss", "valid_loss"}
+    np.testing.assert_allclose(lines["train_loss"].get_ydata(),
+                               fitted.history_[:, "train_loss"])
+    np.testing.assert_array_equal(lines["valid_loss"].get_xdata(), [1, 2, 3, 4])
+    curves = {line.get_label(): line for line in collapse_ax.get_lines()}
+    np.testing.assert_allclose(curves["embedding_std"].get_ydata(),
+                               fitted.history_[:, "embedding_std"])
+    assert curves["spread: 1/sqrt(16)"].get_ydata()[0] == pytest.approx(0.25)
+
+
+def test_plot_history_of_a_fine_tuner_has_no_collapse_panel(series):
+    from sslts.plotting import plot_history
+
+    X, y = series
+    clf = SSLClassifier(encoder="fcn", max_epochs=2, random_state=0).fit(X, y)
+    assert [ax.get_title() for ax in plot_history(clf).axes] == ["loss"]
+    with pytest.raises(TypeError, match="fitted sslts estimator"):
+        plot_history(object())
+
+
+def test_plot_embedding_draws_two_dimensions_as_they_are_and_colours_by_label():
+    Z = np.random.RandomState(0).randn(12, 2)
+    y = np.array(["a", "b", "c"] * 4)
+    fig = plot_embedding(Z, y)
+    groups = fig.axes[0].collections
+    assert len(groups) == 3
+    np.testing.assert_allclose(groups[0].get_offsets(), Z[y == "a"])
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("method", ["tsne", "pca"])
+def test_plot_embedding_reduces_more_dimensions(method):
+    Z = np.random.RandomState(0).randn(20, 8)
+    fig = plot_embedding(Z, method=method, random_state=0)
+    (points,) = fig.axes[0].collections
+    assert points.get_offsets().shape == (20, 2)
+    again = plot_embedding(Z, method=method, random_state=0).axes[0].collections[0]
+    np.testing.assert_allclose(points.get_offsets(), again.get_offsets())
+
+
+@pytest.mark.parametrize("Z, y, error, match", [
+    (np.zeros((5, 3)), np.arange(4), ValueError, "5 rows but y has 4"),
+    (np.full((5, 3), np.nan), None, ValueError, "NaN"),
+    (np.zeros((1, 3)), None, ValueError, "minimum of 2"),
+])
+def test_plot_embedding_errors(Z, y, error, match):
+    with pytest.raises(error, match=match):
+        plot_embedding(Z, y)
