@@ -1,4 +1,4 @@
-"""Tests of the augmentation gallery plot."""
+"""Tests of the plots: augmentation gallery, training history, embedding map."""
 
 import sys
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from sslts.augmentations import Compose, Jitter, ResizedCrop, Scaling, TimeWarp
 from sslts import SimCLRTransformer, SSLClassifier
+from sslts.augmentations import Compose, Jitter, ResizedCrop, Scaling, TimeWarp
 from sslts.plotting import plot_augmentations, plot_embedding, plot_history
 from sslts.utils.random import draw_seed, seeded_generator
 
