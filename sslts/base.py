@@ -24,7 +24,7 @@ from skorch.helper import predefined_split
 from .augmentations.policies import default_policy
 from .nn import ENCODERS, ProjectionHead, encoder_output_dim, prepare_encoder, save_encoder
 from .parameters import CONSTRAINTS, fill_doc
-from .training.callbacks import build_callbacks, embedding_std_scoring
+from .training.callbacks import build_callbacks, copy_callback, embedding_std_scoring
 from .training.data import SeriesDataset
 from .training.net import SSLModule, SSLNet
 from .training.objectives import TwoViews
@@ -151,9 +151,17 @@ class SeriesEstimatorMixin:
         save_encoder(self.encoder_, path)
 
     def __sklearn_clone__(self):
-        clone = super().__sklearn_clone__()
+        # scikit-learn's clone, except for two parameters: a pretrained encoder
+        # (a fitted estimator) is shared, since fit only reads it, and the
+        # callbacks are copied with copy_callback, since loggers hold writers
+        # and runs that a deep copy cannot take
+        proxy = copy.copy(self)
+        proxy.callbacks = None
+        clone = super(SeriesEstimatorMixin, proxy).__sklearn_clone__()
         if isinstance(self.encoder, BaseEstimator):
-            clone.encoder = self.encoder  # a pretrained encoder: shared, only read
+            clone.encoder = self.encoder
+        if self.callbacks is not None:
+            clone.callbacks = [copy_callback(callback) for callback in self.callbacks]
         return clone
 
     def _dataset(self, X, *, reset, min_samples=2):

@@ -1,13 +1,15 @@
 """The callbacks of a training run: the user's, the progress display and the indicators."""
 
 import copy
+import pickle
 import re
 import sys
 
 from skorch.callbacks import Callback, PassthroughScoring, PrintLog
 from tqdm.auto import tqdm
 
-__all__ = ["EpochTable", "FitProgressBar", "build_callbacks", "embedding_std_scoring"]
+__all__ = ["EpochTable", "FitProgressBar", "build_callbacks", "copy_callback",
+           "embedding_std_scoring"]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -73,6 +75,31 @@ def embedding_std_scoring():
                                                 on_train=True))
 
 
+def copy_callback(callback):
+    """A copy of a user's callback, so that training never changes the original.
+
+    A deep copy, or a shallow one when the callback holds something that
+    cannot be copied (the ``SummaryWriter`` of skorch's ``TensorBoard``, an
+    MLflow run or client): that part is shared, as a logger's destination
+    should be; the callback's own state is set anew when training starts.
+
+    Parameters
+    ----------
+    callback : skorch Callback, or (name, Callback)
+
+    Returns
+    -------
+    The copy, in the same form.
+    """
+    if isinstance(callback, tuple):
+        name, callback = callback
+        return name, copy_callback(callback)
+    try:
+        return copy.deepcopy(callback)
+    except (TypeError, copy.Error, pickle.PicklingError):
+        return copy.copy(callback)
+
+
 def build_callbacks(callbacks, *, verbose, validation_fraction, first=()):
     """The named callbacks of a net: ``first``, a progress bar, copies of ``callbacks``.
 
@@ -80,7 +107,7 @@ def build_callbacks(callbacks, *, verbose, validation_fraction, first=()):
     ----------
     callbacks : list or None
         The user's skorch callbacks, bare or as ``(name, callback)`` pairs;
-        they are deep-copied, never modified.
+        they are copied (see :func:`copy_callback`), never modified.
     verbose : int
         Add a progress bar over the whole fit when positive.
     validation_fraction : float or None
@@ -96,7 +123,7 @@ def build_callbacks(callbacks, *, verbose, validation_fraction, first=()):
     named = list(first)
     if verbose:
         named.append(("progress_bar", FitProgressBar()))
-    for i, callback in enumerate(copy.deepcopy(callbacks or [])):
+    for i, callback in enumerate(map(copy_callback, callbacks or [])):
         name, callback = (callback if isinstance(callback, tuple)
                           else (f"{type(callback).__name__.lower()}_{i}", callback))
         monitor = getattr(callback, "monitor", None)
