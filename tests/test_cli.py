@@ -70,9 +70,9 @@ def test_default_baselines_skip_those_missing_a_dependency(monkeypatch, capsys, 
     monkeypatch.setattr(benchmark, "run_benchmark", fake_run)
     with pytest.raises(SystemExit):
         cli.main(["benchmark", "--output", str(tmp_path)])
-    assert captured["baselines"] == ("1nn",)
+    assert captured["baselines"] == ("1nn", "random_encoder")
     assert captured["methods"] == ("simclr", "barlowtwins", "vicreg")
-    assert captured["datasets"] == ["GunPoint"] and captured["seeds"] == 1
+    assert captured["datasets"] == ["ArrowHead", "ItalyPowerDemand"] and captured["seeds"] == 1
     assert captured["probes"] == ("svm",) and captured["max_epochs"] is None
     assert "Skipping a default baseline. needs numba" in capsys.readouterr().err
 
@@ -143,6 +143,15 @@ def test_dataset_names_are_case_insensitive(monkeypatch):
     with pytest.raises(SystemExit):
         cli.main(["benchmark", "--datasets", "gunpoint,ITALYPOWERDEMAND"])
     assert captured["names"] == ("GunPoint", "ItalyPowerDemand")
+
+
+def test_baselines_only(tmp_path, capsys):
+    out = tmp_path / "results"
+    assert cli.main(["benchmark", "--datasets", "ItalyPowerDemand", "--methods", "none",
+                     "--baselines", "1nn,random_encoder", "--no-progress",
+                     "--output", str(out)]) == 0
+    summary = pd.read_csv(out / "results.csv")
+    assert list(summary["method"]) == ["1-NN (raw)", "Random encoder"]
 
 
 def test_version_and_list(capsys):

@@ -22,11 +22,13 @@ from sslts.evaluation import (
     minirocket_baseline,
     one_nn_baseline,
     probe_accuracy,
+    random_encoder_baseline,
     reference_accuracy,
     svm_probe,
     track_resources,
     ts2vec_baseline,
 )
+from sslts.evaluation import baselines as baselines_module
 from sslts.evaluation.baselines import _to_length, missing_dependency, run_baseline
 from sslts.evaluation.benchmark import RUN_COLUMNS, run_benchmark
 from sslts.evaluation.probes import SVM_C_GRID
@@ -38,8 +40,11 @@ from sslts.evaluation.report import (
     machine_description,
     plot_summary,
     summarize,
+    summary_figure,
     to_markdown,
 )
+from sslts.nn import build_encoder
+from sslts.utils.random import draw_seed, seeded_torch
 from sslts.utils.validation import check_time_series
 
 from .conftest import FAST
@@ -233,14 +238,15 @@ def test_minirocket_baseline_passes_arrays_or_frames_by_length(fake_rocket):
     X, y = ragged_shapes(16, seed=0)
     record = minirocket_baseline(X[:8], y[:8], X[8:], y[8:], random_state=0)
     assert 0 <= record["accuracy"] <= 1 and record["fit_seconds"] >= 0
-    frames = fake_rocket.inputs[0]
+    warm_up, frames = fake_rocket.inputs[:2]
+    assert len(warm_up) == 2  # numba's compilation on two series, before the timed fit
     assert isinstance(frames, list) and len(frames) == 8
     assert frames[0].shape == (len(X[0]), 1)  # (t_i, c): padding removed
     fake_rocket.inputs = []
     equal = np.random.RandomState(0).randn(10, 2, 12)
     minirocket_baseline(equal[:6], y[:6], equal[6:], y[6:10])
-    assert isinstance(fake_rocket.inputs[0], np.ndarray)
-    assert fake_rocket.inputs[0].shape == (6, 2, 12)
+    assert isinstance(fake_rocket.inputs[1], np.ndarray)
+    assert fake_rocket.inputs[1].shape == (6, 2, 12)
 
 
 def test_optional_baselines_say_how_to_install(monkeypatch):
@@ -255,6 +261,29 @@ def test_optional_baselines_say_how_to_install(monkeypatch):
     with pytest.raises(ImportError, match="sslts\\[bench\\]"):
         ts2vec_baseline(Z[:, None, :], y, Z[:, None, :], y)
     assert missing_dependency("1nn") is None
+
+
+def test_random_encoder_baseline_embeds_with_untrained_weights(series, monkeypatch):
+    X, y = series
+    seen = []
+
+    def probe(name, Z_train, y_train, Z_test, y_test):
+        seen.append((name, Z_train))
+        return 0.5
+
+    monkeypatch.setattr(baselines_module, "probe_accuracy", probe)
+    record = random_encoder_baseline(X, y, X, y, random_state=0, device="cpu")
+    random_encoder_baseline(X, y, X, y, random_state=1, device="cpu")
+    assert record["accuracy"] == 0.5 and record["fit_seconds"] > 0
+    (name, Z), (_, Z_other) = seen
+    # the methods' default encoder, seeded, untrained, in eval mode
+    with seeded_torch(draw_seed(np.random.RandomState(0))):
+        encoder = build_encoder("resnet", 2, 128).eval()
+    with torch.no_grad():
+        expected = encoder(torch.as_tensor(X, dtype=torch.float32)).numpy()
+    assert name == "svm" and Z.shape == (24, 128)
+    np.testing.assert_allclose(Z, expected, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(Z, Z_other)  # another seed, other weights
 
 
 def test_run_baseline_passes_only_the_options_a_baseline_takes(series):
@@ -390,6 +419,22 @@ def test_markdown_and_figure(tmp_path):
     assert (tmp_path / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_figure_shows_values_references_and_a_zoomed_axis():
+    import matplotlib.pyplot as plt
+
+    summary = summarize(fake_runs())
+    fig = summary_figure(summary)
+    ax = fig.axes[0]
+    values = {text.get_text() for text in ax.texts}
+    assert {"0.900", "0.500"} <= values  # each bar carries its accuracy
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert "TS2Vec (published)" in legend and "1-NN (raw)" in legend
+    assert ax.get_legend().get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1
+    low = (summary["accuracy_mean"] - summary["accuracy_std"]).min()
+    assert 0 < ax.get_ylim()[0] <= low and ax.get_ylim()[1] > 1.0
+    plt.close(fig)
+
+
 def test_gpu_memory_is_shown_when_measured():
     runs = fake_runs()
     runs.loc[1:, "peak_gpu_memory_mb"] = [200.0, 300.0, 10.0]
@@ -408,3 +453,13 @@ def test_cpu_model_reads_cpuinfo(tmp_path, monkeypatch):
         cpuinfo if path == "/proc/cpuinfo" else path, *a, **k))
     assert cpu_model() == "Test CPU 9000"
     assert machine_description()["CPU"] == "Test CPU 9000"
+
+
+def test_progress_weights_follow_the_expected_cost_of_each_run():
+    from sslts.evaluation.benchmark import _cost
+
+    X = np.zeros((40, 1, 300))  # batch 40, 1 step per epoch, windows of 256
+    assert _cost(X, "ssl", "simclr", {}) == 100 * 40 * 256  # 100 epochs within 200 steps
+    assert _cost(X, "ssl", "simclr", {"max_steps": 10}) == 10 * 40 * 256
+    assert _cost(X, "baseline", "random_encoder", {}) == 40 * 300
+    assert _cost(X, "baseline", "1nn", {}) < _cost(X, "baseline", "random_encoder", {})

@@ -1,6 +1,12 @@
 """Evaluation: probes on embeddings, baselines, and the benchmark harness."""
 
-from .baselines import BASELINES, minirocket_baseline, one_nn_baseline, ts2vec_baseline
+from .baselines import (
+    BASELINES,
+    minirocket_baseline,
+    one_nn_baseline,
+    random_encoder_baseline,
+    ts2vec_baseline,
+)
 from .harness import evaluate_transformer
 from .probes import PROBES, knn_probe, logistic_probe, probe_accuracy, svm_probe
 from .references import REFERENCE_ACCURACY, reference_accuracy
@@ -16,6 +22,7 @@ __all__ = [
     "minirocket_baseline",
     "one_nn_baseline",
     "probe_accuracy",
+    "random_encoder_baseline",
     "reference_accuracy",
     "svm_probe",
     "track_resources",

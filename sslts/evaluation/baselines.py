@@ -7,6 +7,9 @@
 - ``"ts2vec"``: the reference TS2Vec implementation (Yue et al. 2022, AAAI;
   PyPI package ``ts2vec``) with its default training settings, scored by
   the SVM probe.
+- ``"random_encoder"``: the methods' default encoder with its random initial
+  weights, no training, scored by the SVM probe: set beside a method, it
+  shows what self-supervised training adds.
 
 Each returns a record ``{"accuracy", "fit_seconds", "peak_memory_mb",
 "peak_gpu_memory_mb"}`` like :func:`~sslts.evaluation.evaluate_transformer`.
@@ -22,6 +25,9 @@ import torch
 from sklearn.linear_model import RidgeClassifierCV
 from sklearn.utils import check_random_state
 
+from ..nn import build_encoder
+from ..training.data import SeriesDataset
+from ..training.net import embed
 from ..utils.device import resolve_device
 from ..utils.random import draw_seed, seeded_torch
 from ..utils.tensors import resample
@@ -34,6 +40,7 @@ __all__ = [
     "minirocket_baseline",
     "missing_dependency",
     "one_nn_baseline",
+    "random_encoder_baseline",
     "run_baseline",
     "ts2vec_baseline",
 ]
@@ -85,8 +92,9 @@ def minirocket_baseline(X_train, y_train, X_test, y_test, *, random_state=None):
     (the authors' extension to unequal lengths, series shorter than 9 steps
     zero-padded to 9) when lengths differ. It is called directly, outside
     any scikit-learn ``Pipeline``, which breaks sktime estimators in
-    scikit-learn 1.9. The first fit in a process includes numba's
-    compilation (tens of seconds).
+    scikit-learn 1.9. numba's compilation (tens of seconds, once per
+    process) is done by an untimed fit on two series first, so
+    ``fit_seconds`` is the fit alone.
 
     Parameters
     ----------
@@ -109,6 +117,9 @@ def minirocket_baseline(X_train, y_train, X_test, y_test, *, random_state=None):
     lengths = np.concatenate([lengths_a, lengths_b])
     variable = bool(lengths.min() != lengths.max() or A.shape[2] != B.shape[2])
     seed = None if random_state is None else draw_seed(check_random_state(random_state))
+    # numba compiles on the first call in a process: do it on two series, untimed
+    _make_minirocket(A.shape[1], variable, seed).fit_transform(
+        _rocket_input(A[:2], lengths_a[:2], variable))
     with track_resources() as usage:
         rocket = _make_minirocket(A.shape[1], variable, seed)
         features = np.asarray(rocket.fit_transform(_rocket_input(A, lengths_a, variable)))
@@ -172,6 +183,45 @@ def ts2vec_baseline(X_train, y_train, X_test, y_test, *, random_state=None, devi
     return _record(probe_accuracy("svm", Z_train, y_train, Z_test, y_test), usage)
 
 
+def random_encoder_baseline(X_train, y_train, X_test, y_test, *, random_state=None,
+                            device="auto"):
+    """The methods' default encoder with random weights, scored by the SVM probe.
+
+    The encoder the self-supervised methods train by default (``"resnet"``,
+    128-d embeddings), with PyTorch's default initialisation as in their ``fit``, used
+    without any training: eval mode, masked mean pooling, then
+    :func:`~sslts.evaluation.svm_probe`. The difference between a method and
+    this baseline is what self-supervised training adds.
+
+    Parameters
+    ----------
+    X_train, X_test : array-like of shape (n, n_channels, n_timepoints)
+        Series in any format of :func:`~sslts.utils.validation.check_time_series`.
+    y_train, y_test : array-like of shape (n,)
+        Labels.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the random weights.
+    device : str, default="auto"
+        Torch device, as in :func:`~sslts.utils.device.resolve_device`.
+
+    Returns
+    -------
+    record : dict
+        ``accuracy`` on the test split, ``fit_seconds`` and ``peak_memory_mb``
+        of building the encoder and embedding the training series,
+        ``peak_gpu_memory_mb``.
+    """
+    (A, lengths_a), (B, lengths_b) = _check_splits(X_train, X_test)
+    device = resolve_device(device)
+    seed = draw_seed(check_random_state(random_state))
+    with track_resources(device) as usage:
+        with seeded_torch(seed, device):
+            encoder = build_encoder("resnet", A.shape[1], 128).to(device)
+        Z_train = embed(encoder, SeriesDataset(A, lengths_a), 64, device)
+    Z_test = embed(encoder, SeriesDataset(B, lengths_b), 64, device)
+    return _record(probe_accuracy("svm", Z_train, y_train, Z_test, y_test), usage)
+
+
 #: A baseline: table label, function, keyword options it takes, module it
 #: needs (None: nothing optional), and the classifier it ends with.
 Baseline = namedtuple("Baseline", "label function options requires classifier")
@@ -183,6 +233,8 @@ BASELINES = {
                            "ridge"),
     "ts2vec": Baseline("TS2Vec", ts2vec_baseline, ("random_state", "device", "max_epochs"),
                        "ts2vec", "svm"),
+    "random_encoder": Baseline("Random encoder", random_encoder_baseline,
+                               ("random_state", "device"), None, "svm"),
 }
 
 

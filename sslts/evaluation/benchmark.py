@@ -1,7 +1,9 @@
 """Benchmark runs: methods x datasets x seeds, with baselines, in one table."""
 
+import math
 from numbers import Integral
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -111,13 +113,18 @@ def run_benchmark(datasets, methods=tuple(METHODS), seeds=1, probes=("svm",),
         _warm_up(METHODS[methods[0]][1], params, next(iter(data.values()))[0])
     previous = _rows_by_run(done)
     rows = []
-    with tqdm(jobs, desc="benchmark", unit="run", disable=not progress) as bar:
-        for dataset, kind, name, seed in bar:
+    costs = [_cost(data[dataset][0], kind, name, params) for dataset, kind, name, _ in jobs]
+    # the bar advances by each run's expected cost, so that its remaining
+    # time is not taken from the fast baselines that run first
+    with tqdm(total=sum(costs), desc="benchmark", disable=not progress,
+              bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}{postfix}") as bar:
+        for (dataset, kind, name, seed), cost in zip(jobs, costs):
             bar.set_postfix_str(f"{dataset} {name}" + ("" if seed is None else f" seed {seed}"))
             label = METHODS[name][0] if kind == "ssl" else BASELINES[name].label
             found = _finished_rows(previous.get((dataset, label, kind, seed), []), kind, probes)
             if found:
                 rows.extend(found)
+                bar.update(cost)
                 continue
             splits = data[dataset]
             if kind == "ssl":
@@ -132,6 +139,7 @@ def run_benchmark(datasets, methods=tuple(METHODS), seeds=1, probes=("svm",),
                 spec = BASELINES[name]
                 rows.append(_row(dataset, spec.label, kind, spec.classifier, seed,
                                  record["accuracy"], record))
+            bar.update(cost)
             if on_run is not None:
                 on_run(_runs_frame(rows))
     return _runs_frame(rows)
@@ -172,6 +180,32 @@ def _warm_up(cls, params, X):
     imports on the first optimizer, first allocations) are not charged to
     the first timed run."""
     cls(**{**params, "max_epochs": 1}).fit(X[:4])
+
+
+def _cost(X, kind, name, params):
+    """Expected cost of a run, in series-steps through the encoder.
+
+    A self-supervised fit costs its optimizer steps times the series per
+    batch times their training length; TS2Vec likewise with its own
+    settings; the other baselines one pass over the data (the random
+    encoder) or about nothing.
+    """
+    n = len(X)
+    length = max(np.shape(x)[-1] for x in X)
+    if kind == "ssl":
+        settings = {**METHODS[name][1]().get_params(), **params}
+        batch = min(settings["batch_size"], n)
+        steps = settings["max_epochs"] * math.ceil(n / batch)
+        if settings["max_steps"] is not None:
+            steps = min(steps, settings["max_steps"])
+        window = settings["max_train_length"] or length
+        return steps * batch * min(length, window)
+    if name == "ts2vec":
+        iterations = 200 if n * length <= 100_000 else 600
+        return iterations * 8 * min(length, 3000)
+    if name == "random_encoder":
+        return n * length
+    return 0.01 * n * length
 
 
 def _jobs(data, methods, seeds, baselines):

@@ -14,7 +14,7 @@ import torch
 from .references import REFERENCE_METHODS, reference_accuracy
 
 __all__ = ["SUMMARY_COLUMNS", "format_table", "machine_description", "plot_summary",
-           "summarize", "to_markdown", "write_report"]
+           "summarize", "summary_figure", "to_markdown", "write_report"]
 
 #: Columns of the table returned by :func:`summarize`.
 SUMMARY_COLUMNS = (
@@ -159,15 +159,22 @@ def format_table(summary):
                      for row in cells)
 
 
-def plot_summary(summary, path):
-    """Save a bar chart of accuracy per dataset, methods next to baselines.
+def summary_figure(summary):
+    """Bar chart of test accuracy per dataset: methods next to baselines.
+
+    Bars carry their value (and the standard deviation over seeds as an
+    error bar); the accuracy axis is zoomed to the data; the published
+    accuracies of :data:`~sslts.evaluation.references.REFERENCE_METHODS` are
+    lines across each dataset's bars; the legend sits outside the axes.
 
     Parameters
     ----------
     summary : pandas.DataFrame
         As returned by :func:`summarize`.
-    path : str or path-like
-        Image file to write (PNG).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
     """
     import matplotlib
 
@@ -178,22 +185,50 @@ def plot_summary(summary, path):
     entries = list(dict.fromkeys(labels))
     datasets = list(dict.fromkeys(summary["dataset"]))
     width = 0.8 / len(entries)
-    fig, ax = plt.subplots(figsize=(min(4 + 0.4 * len(datasets) * len(entries), 20), 4.5))
+    fig, ax = plt.subplots(figsize=(min(5 + 0.45 * len(datasets) * len(entries), 22), 4.8),
+                           layout="constrained")
+    low = []
     for k, entry in enumerate(entries):
         rows = summary[labels == entry].set_index("dataset")
-        x = [i + (k - (len(entries) - 1) / 2) * width for i, d in enumerate(datasets)
-             if d in rows.index]
         present = [d for d in datasets if d in rows.index]
+        x = [datasets.index(d) + (k - (len(entries) - 1) / 2) * width for d in present]
+        mean, std = rows.loc[present, "accuracy_mean"], rows.loc[present, "accuracy_std"]
         baseline = rows["kind"].iloc[0] == "baseline"
-        ax.bar(x, rows.loc[present, "accuracy_mean"], width,
-               yerr=rows.loc[present, "accuracy_std"], capsize=2, label=entry,
-               hatch="//" if baseline else None, edgecolor="black", linewidth=0.5)
+        bars = ax.bar(x, mean, width, yerr=std, capsize=2, label=entry,
+                      hatch="//" if baseline else None, edgecolor="black", linewidth=0.5)
+        ax.bar_label(bars, fmt="%.3f", padding=2, fontsize="x-small", rotation=90)
+        low.append((mean - std).min())
+    styles = dict(zip(REFERENCE_METHODS, ["--", ":", "-.", (0, (5, 1, 1, 1))]))
+    for method in REFERENCE_METHODS:
+        published = [(i, reference_accuracy(d)[method]) for i, d in enumerate(datasets)]
+        published = [(i, a) for i, a in published if a is not None and not np.isnan(a)]
+        for n, (i, accuracy) in enumerate(published):  # a line across the dataset's bars
+            ax.hlines(accuracy, i - 0.42, i + 0.42, colors="black", linewidth=1.3,
+                      linestyles=styles[method], zorder=3,
+                      label=f"{method} (published)" if n == 0 else None)
+            low.append(accuracy)
+    bottom = max(0.0, float(np.floor((min(low) - 0.05) * 20) / 20))
+    ax.set_ylim(bottom, 1.06)
     ax.set_xticks(range(len(datasets)), datasets)
     ax.set_ylabel("test accuracy")
-    ax.set_ylim(0, 1.05)
     ax.set_title("Self-supervised methods (solid) against baselines (hatched)")
-    ax.legend(fontsize="small", loc="lower right")
-    fig.tight_layout()
+    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return fig
+
+
+def plot_summary(summary, path):
+    """Save :func:`summary_figure` of ``summary`` as a PNG image.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        As returned by :func:`summarize`.
+    path : str or path-like
+        Image file to write (PNG).
+    """
+    import matplotlib.pyplot as plt
+
+    fig = summary_figure(summary)
     fig.savefig(path, dpi=120)
     plt.close(fig)
 

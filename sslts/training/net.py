@@ -12,7 +12,8 @@ from ..utils.random import draw_seed, seeded_generator, seeded_torch
 from .callbacks import EpochTable
 from .data import BatchIterator
 
-__all__ = ["SSLModule", "SSLNet", "SeriesNetMixin", "check_finite_loss", "embedding_std"]
+__all__ = ["SSLModule", "SSLNet", "SeriesNetMixin", "check_finite_loss", "embed",
+           "embedding_std"]
 
 
 class SSLModule(torch.nn.Module):
@@ -266,10 +267,30 @@ class SSLNet(SeriesNetMixin, NeuralNet):
         -------
         numpy.ndarray of float32, shape (n, d)
         """
-        self.module_.eval()
-        chunks = []
-        with torch.inference_mode():
-            for batch, _ in self.get_iterator(dataset):
-                h = self.module_.encoder(to_device(batch["x"], self.device))
-                chunks.append(h.float().cpu())
-        return torch.cat(chunks).numpy().astype(np.float32, copy=False)
+        return embed(self.module_.encoder, dataset, self.batch_size, self.device)
+
+
+def embed(encoder, dataset, batch_size, device):
+    """Embeddings of a dataset by an encoder in eval mode, batch by batch.
+
+    Parameters
+    ----------
+    encoder : torch.nn.Module
+        Maps ``(n, c, t)`` (or ``(n, c, h, w)``) batches to ``(n, d)``.
+    dataset : SeriesDataset
+        The series, NaN right-padded.
+    batch_size : int
+        Series per forward pass.
+    device : str
+        Device of the encoder.
+
+    Returns
+    -------
+    numpy.ndarray of float32, shape (n, d)
+    """
+    encoder.eval()
+    chunks = []
+    with torch.inference_mode():
+        for batch, _ in BatchIterator(dataset, batch_size):
+            chunks.append(encoder(to_device(batch["x"], device)).float().cpu())
+    return torch.cat(chunks).numpy().astype(np.float32, copy=False)
