@@ -156,3 +156,13 @@ def test_docs_and_examples_import_public_names_from_their_one_path(path):
             if name in canonical and canonical[name] != module:
                 wrong.append(f"from {module} import {name} (use {canonical[name]})")
     assert not wrong, wrong
+
+
+def test_the_api_reference_lists_every_public_class_and_function():
+    text = (REPO / "docs" / "api.rst").read_text()
+    listed = set(re.findall(r"^   ([\w.]+)$", text, flags=re.MULTILINE))
+    missing = [f"{module}.{name}" for name, modules in public_names().items()
+               for module in modules
+               if callable(getattr(importlib.import_module(module), name))
+               and name not in listed]
+    assert not missing, f"add to docs/api.rst: {missing}"

@@ -281,7 +281,7 @@ class SSLRegressor(RegressorMixin, _BaseFineTuner):
     ----------
     n_outputs_ : int
         Number of targets (columns of a 2-D ``y``).
-    y_mean_, y_scale_ : ndarray of shape (n_outputs_,)
+    y_mean_, y_scale_ : ndarray of shape (n_outputs,)
         Mean and standard deviation of the training targets.
 %(attributes)s
 
@@ -326,7 +326,7 @@ class SSLRegressor(RegressorMixin, _BaseFineTuner):
 
         Returns
         -------
-        y : ndarray of float64, shape (n_samples,) or (n_samples, n_outputs_)
+        y : ndarray of float64, shape (n_samples,) or (n_samples, n_outputs)
             1-D when ``y`` was 1-D in ``fit``.
         """
         Y = self._forward(X) * self.y_scale_ + self.y_mean_
