@@ -273,6 +273,8 @@ class SSLNet(SeriesNetMixin, NeuralNet):
 def embed(encoder, dataset, batch_size, device):
     """Embeddings of a dataset by an encoder in eval mode, batch by batch.
 
+    The encoder's training flag is restored afterwards.
+
     Parameters
     ----------
     encoder : torch.nn.Module
@@ -288,9 +290,13 @@ def embed(encoder, dataset, batch_size, device):
     -------
     numpy.ndarray of float32, shape (n, d)
     """
+    was_training = encoder.training
     encoder.eval()
     chunks = []
-    with torch.inference_mode():
-        for batch, _ in BatchIterator(dataset, batch_size):
-            chunks.append(encoder(to_device(batch["x"], device)).float().cpu())
+    try:
+        with torch.inference_mode():
+            for batch, _ in BatchIterator(dataset, batch_size):
+                chunks.append(encoder(to_device(batch["x"], device)).float().cpu())
+    finally:
+        encoder.train(was_training)  # embedding leaves the model as it found it
     return torch.cat(chunks).numpy().astype(np.float32, copy=False)
