@@ -11,7 +11,8 @@ pipelines and passes aeon's own estimator checks
 
 import numpy as np
 from aeon.transformations.collection import BaseCollectionTransformer
-from sklearn.base import clone
+
+from .common import fit_clone
 
 __all__ = ["AeonSSLTransformer"]
 
@@ -63,11 +64,7 @@ class AeonSSLTransformer(BaseCollectionTransformer):
         super().__init__()
 
     def _fit(self, X, y=None):
-        from .. import SimCLRTransformer
-
-        self.estimator_ = clone(SimCLRTransformer() if self.estimator is None
-                                else self.estimator)
-        self.estimator_.fit(X)
+        self.estimator_ = fit_clone(self.estimator, X)
         return self
 
     def _transform(self, X, y=None):

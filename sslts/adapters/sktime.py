@@ -11,8 +11,9 @@ estimator checks (``sktime.utils.estimator_checks.check_estimator``).
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sktime.transformations.base import BaseTransformer
+
+from .common import fit_clone
 
 __all__ = ["SktimeSSLTransformer"]
 
@@ -75,14 +76,10 @@ class SktimeSSLTransformer(BaseTransformer):
         super().__init__()
 
     def _fit(self, X, y=None):
-        from .. import SimCLRTransformer
-
-        self.estimator_ = clone(SimCLRTransformer() if self.estimator is None
-                                else self.estimator)
         series = _series(X)
         if len(series) < 2:  # sktime's single-series case: learn from its windows
             series = _windows(series[0])
-        self.estimator_.fit(series)
+        self.estimator_ = fit_clone(self.estimator, series)
         return self
 
     def _transform(self, X, y=None):
