@@ -74,7 +74,7 @@ class EncoderFreezer(Callback):
 
 
 class SeriesNetClassifier(SeriesNetMixin, NeuralNetClassifier):
-    """skorch ``NeuralNetClassifier`` on :class:`~sslts.training.SeriesDataset` batches.
+    """skorch ``NeuralNetClassifier`` on :class:`~sslts.training.data.SeriesDataset` batches.
 
     Parameters
     ----------
@@ -94,7 +94,7 @@ class SeriesNetClassifier(SeriesNetMixin, NeuralNetClassifier):
 
 
 class SeriesNetRegressor(SeriesNetMixin, NeuralNetRegressor):
-    """skorch ``NeuralNetRegressor`` on :class:`~sslts.training.SeriesDataset` batches.
+    """skorch ``NeuralNetRegressor`` on :class:`~sslts.training.data.SeriesDataset` batches.
 
     Parameters
     ----------
