@@ -19,7 +19,6 @@ from sklearn.base import (
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
-from skorch.helper import predefined_split
 
 from .augmentations.policies import default_policy
 from .nn import ENCODERS, ProjectionHead, encoder_output_dim, prepare_encoder, save_encoder
@@ -28,7 +27,7 @@ from .training.callbacks import build_callbacks, copy_callback, embedding_std_sc
 from .training.data import SeriesDataset
 from .training.net import SSLModule, SSLNet
 from .training.objectives import TwoViews
-from .training.settings import apply_settings, net_settings
+from .training.settings import apply_settings, net_settings, validation_split
 from .training.warm_start import ARCHITECTURE, changed_params, check_unchanged, record_params
 from .utils.device import resolve_device
 from .utils.params import check_int
@@ -208,6 +207,13 @@ class SeriesEstimatorMixin:
             )
         return self.encoder
 
+    def _net_arguments(self, rng, valid, callbacks, device):
+        """skorch keyword arguments of a new net: its seed source (drawn from
+        ``rng``), validation split, callbacks, device and settings."""
+        return dict(random_state=np.random.RandomState(draw_seed(rng)),
+                    train_split=validation_split(valid), callbacks=callbacks, device=device,
+                    **net_settings(self.get_params(deep=False)))
+
     def _build_encoder(self):
         """The encoder to train (built, copied or adapted) and set ``embedding_dim_``.
 
@@ -363,7 +369,7 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         if continuing:
             self._update_net(objective, loss, valid, callbacks, params, changed)
         else:
-            self.net_ = self._build_net(rng, objective, loss, valid, callbacks, device, params)
+            self.net_ = self._build_net(rng, objective, loss, valid, callbacks, device)
         self._fitted_params = record_params(params)
         # a model that may continue training keeps the optimizer's state in pickles
         self.net_.keep_optimizer_state = bool(self.warm_start or one_pass)
@@ -388,17 +394,15 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         if {"callbacks", "verbose", "validation_fraction"} & set(changed):
             self.net_.callbacks = callbacks  # unchanged callbacks keep their state
             self.net_.initialize_callbacks()
-        self.net_.train_split = None if valid is None else predefined_split(valid)
+        self.net_.train_split = validation_split(valid)
 
-    def _build_net(self, rng, objective, loss, valid, callbacks, device, params):
+    def _build_net(self, rng, objective, loss, valid, callbacks, device):
         with seeded_torch(draw_seed(rng)):
             encoder = self._build_encoder()
             module = SSLModule(encoder, self._build_head(self.embedding_dim_))
         objective.check(module, self.input_ndim_)
         net = SSLNet(module, loss, objective,
-                     random_state=np.random.RandomState(draw_seed(rng)),
-                     train_split=None if valid is None else predefined_split(valid),
-                     callbacks=callbacks, device=device, **net_settings(params))
+                     **self._net_arguments(rng, valid, callbacks, device))
         return net.initialize()
 
     def _augmentation_policy(self):

@@ -56,7 +56,7 @@ def build_parser():
               f"{','.join(DEFAULT_DATASETS)}); the "
               "bundled ones load offline (see --list), others are downloaded"))
     bench.add_argument(
-        "--methods", type=_method_list, default=None,
+        "--methods", type=_choice_list("methods", "method", none=True), default=None,
         metavar="NAMES",
         help="comma-separated method names, or 'none' for baselines only (default: all; "
              "see --list)")
@@ -67,7 +67,8 @@ def build_parser():
         "--probe", type=_choice_list("probes", "probe"), default=("svm",), metavar="NAMES",
         help="comma-separated probe name(s) (default: svm; see --list)")
     bench.add_argument(
-        "--baselines", type=_baseline_list, default=None, metavar="NAMES",
+        "--baselines", type=_choice_list("baselines", "baseline", none=True), default=None,
+        metavar="NAMES",
         help=("comma-separated baseline names, or 'none' (default: "
               f"{','.join(DEFAULT_BASELINES)}, "
               "MiniRocket skipped when numba is missing; see --list); minirocket "
@@ -203,8 +204,11 @@ def _split(text):
     return tuple(names)
 
 
-def _choice_list(registry, what):
+def _choice_list(registry, what, none=False):
+    """Parser of comma-separated names of ``registry``; 'none' gives () when ``none``."""
     def parse(text):
+        if none and text.strip().lower() == "none":
+            return ()
         names = _split(text)
         choices = _registries()[registry]
         unknown = [name for name in names if name not in choices]
@@ -216,16 +220,6 @@ def _choice_list(registry, what):
     return parse
 
 
-def _method_list(text):
-    if text.strip().lower() == "none":
-        return ()
-    return _choice_list("methods", "method")(text)
-
-
-def _baseline_list(text):
-    if text.strip().lower() == "none":
-        return ()
-    return _choice_list("baselines", "baseline")(text)
 
 
 def _dataset_list(text):

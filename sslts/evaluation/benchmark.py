@@ -1,6 +1,5 @@
 """Benchmark runs: methods x datasets x seeds, with baselines, in one table."""
 
-import math
 from numbers import Integral
 
 import numpy as np
@@ -9,6 +8,7 @@ from tqdm.auto import tqdm
 
 from ..datasets import load_ucr_uea
 from ..methods import METHODS
+from ..training.net import step_plan
 from .baselines import BASELINES, run_baseline
 from .harness import _check_probes, evaluate_transformer
 
@@ -194,12 +194,10 @@ def _cost(X, kind, name, params):
     length = max(np.shape(x)[-1] for x in X)
     if kind == "ssl":
         settings = {**METHODS[name][1]().get_params(), **params}
-        batch = min(settings["batch_size"], n)
-        steps = settings["max_epochs"] * math.ceil(n / batch)
-        if settings["max_steps"] is not None:
-            steps = min(steps, settings["max_steps"])
+        _, steps = step_plan(n, settings["batch_size"], settings["max_epochs"],
+                             settings["max_steps"], settings["max_samples_per_epoch"])
         window = settings["max_train_length"] or length
-        return steps * batch * min(length, window)
+        return steps * min(settings["batch_size"], n) * min(length, window)
     if name == "ts2vec":
         iterations = 200 if n * length <= 100_000 else 600
         return iterations * 8 * min(length, 3000)

@@ -18,13 +18,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
-from skorch.helper import predefined_split
 
 from ..base import SeriesEstimatorMixin
 from ..nn import ProjectionHead
 from ..parameters import CONSTRAINTS, fill_doc
 from ..training.callbacks import build_callbacks
-from ..training.settings import net_settings
 from ..training.supervised import (
     EncoderFreezer,
     SeriesNetClassifier,
@@ -154,13 +152,8 @@ class _BaseFineTuner(SeriesEstimatorMixin, BaseEstimator):
                                   tuple(self.hidden_dims) + (self._n_outputs,))
         groups = {} if self.encoder_lr is None else {
             "optimizer__param_groups": [("encoder.*", {"lr": self.encoder_lr})]}
-        self.net_ = self._net_class(
-            SupervisedModule(encoder, head),
-            random_state=np.random.RandomState(draw_seed(rng)),
-            train_split=None if valid is None else predefined_split(valid),
-            callbacks=callbacks, device=device,
-            **groups, **net_settings(self.get_params(deep=False)),
-        )
+        self.net_ = self._net_class(SupervisedModule(encoder, head), **groups,
+                                    **self._net_arguments(rng, valid, callbacks, device))
         self.net_.initialize()
         self.net_.partial_fit(train)
         return self

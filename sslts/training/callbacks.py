@@ -44,22 +44,26 @@ class FitProgressBar(Callback):
     the last batch. Written to standard error.
     """
 
+    def initialize(self):
+        self.bar_ = None
+        return self
+
     def on_train_begin(self, net, **kwargs):
         self.bar_ = None
 
     def on_epoch_begin(self, net, **kwargs):
-        if getattr(self, "bar_", None) is None:
-            self.bar_ = tqdm(total=getattr(net, "_planned_steps", None), desc="fit",
-                             unit="step", file=sys.stderr, dynamic_ncols=True)
+        if self.bar_ is None:  # the first epoch of a fit: the net knows its plan
+            self.bar_ = tqdm(total=net._planned_steps, desc="fit", unit="step",
+                             file=sys.stderr, dynamic_ncols=True)
 
     def on_batch_end(self, net, training=False, **kwargs):
-        if training and getattr(self, "bar_", None) is not None:
+        if training:
             loss = net.history[-1, "batches", -1, "train_loss"]
             self.bar_.set_postfix(epoch=len(net.history), loss=f"{loss:.4f}", refresh=False)
             self.bar_.update(1)
 
     def on_train_end(self, net, **kwargs):
-        if getattr(self, "bar_", None) is not None:
+        if self.bar_ is not None:
             self.bar_.close()
         self.bar_ = None
 

@@ -73,6 +73,42 @@ def random_windows(batch, lengths, window, generator=None):
     return windows[..., : int(lengths.max())], lengths
 
 
+def samples_per_epoch(n, max_samples=None):
+    """Samples used per epoch out of ``n``.
+
+    Parameters
+    ----------
+    n : int
+        Size of the dataset.
+    max_samples : int or float, default=None
+        An int is a number of samples (at most ``n``), a float in ``(0, 1]``
+        a fraction of ``n`` (rounded up, at least 2); None means all.
+
+    Returns
+    -------
+    int
+    """
+    m = max_samples
+    if m is None:
+        return n
+    if isinstance(m, Integral) and not isinstance(m, bool) and m >= 1:
+        return min(int(m), n)
+    if isinstance(m, Real) and not isinstance(m, (Integral, bool)) and 0 < m <= 1:
+        return min(n, max(2, math.ceil(m * n)))
+    raise ValueError(
+        f"max_samples must be None, an int >= 1 or a float in (0, 1], got {m!r}."
+    )
+
+
+def batch_bounds(n, batch_size):
+    """``(start, stop)`` of the batches over ``n`` samples; a last batch of one
+    sample is merged into the previous one."""
+    starts = list(range(0, n, batch_size))
+    if n > 1 and n - starts[-1] == 1:
+        starts.pop()
+    return list(zip(starts, starts[1:] + [n]))
+
+
 class BatchIterator:
     """Iterate over ``({"x": x, "lengths": lengths}, y)`` batches of one tensor.
 
@@ -125,23 +161,10 @@ class BatchIterator:
 
     def n_samples(self):
         """Number of samples used per iteration."""
-        n, m = len(self.dataset), self.max_samples
-        if m is None:
-            return n
-        if isinstance(m, Integral) and not isinstance(m, bool) and m >= 1:
-            return min(int(m), n)
-        if isinstance(m, Real) and not isinstance(m, (Integral, bool)) and 0 < m <= 1:
-            return min(n, max(2, math.ceil(m * n)))
-        raise ValueError(
-            f"max_samples must be None, an int >= 1 or a float in (0, 1], got {m!r}."
-        )
+        return samples_per_epoch(len(self.dataset), self.max_samples)
 
     def _bounds(self):
-        n = self.n_samples()
-        starts = list(range(0, n, self.batch_size))
-        if n > 1 and n - starts[-1] == 1:
-            starts.pop()
-        return list(zip(starts, starts[1:] + [n]))
+        return batch_bounds(self.n_samples(), self.batch_size)
 
     def __len__(self):
         return len(self._bounds())

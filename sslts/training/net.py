@@ -10,10 +10,10 @@ from skorch.utils import to_device
 
 from ..utils.random import draw_seed, seeded_generator, seeded_torch
 from .callbacks import EpochTable
-from .data import BatchIterator
+from .data import BatchIterator, batch_bounds, samples_per_epoch
 
 __all__ = ["SSLModule", "SSLNet", "SeriesNetMixin", "check_finite_loss", "embed",
-           "embedding_std"]
+           "embedding_std", "step_plan"]
 
 
 class SSLModule(torch.nn.Module):
@@ -60,6 +60,37 @@ def check_finite_loss(loss, epoch):
             f"{epoch}: training diverged. Lower lr, or check "
             "that the input is scaled (for instance z-normalised)."
         )
+
+
+def step_plan(n_samples, batch_size, epochs, max_steps=None, max_samples=None):
+    """The epochs and optimizer steps of a training run: ``epochs`` within ``max_steps``.
+
+    Parameters
+    ----------
+    n_samples : int
+        Training series.
+    batch_size : int
+        Series per batch.
+    epochs : int
+        Most epochs.
+    max_steps : int, default=None
+        Most optimizer steps; None: whole epochs.
+    max_samples : int or float, default=None
+        Series per epoch, see :func:`~sslts.training.data.samples_per_epoch`.
+
+    Returns
+    -------
+    epochs : int
+        Epochs begun (the last one may stop within).
+    steps : int
+        Optimizer steps.
+    """
+    per_epoch = len(batch_bounds(samples_per_epoch(n_samples, max_samples), batch_size))
+    steps = epochs * per_epoch
+    if max_steps is not None:
+        epochs = min(epochs, math.ceil(max_steps / per_epoch))
+        steps = min(steps, max_steps)
+    return epochs, steps
 
 
 FITTED_OBJECT = "<the fitted object, stored with the device-safe state>"
@@ -120,12 +151,9 @@ class SeriesNetMixin:
         """skorch's loop within the budget: ``epochs`` (default ``max_epochs``)
         and ``max_steps`` (a keyword of ``fit_params``, default the net's)."""
         self._steps_budget = fit_params.pop("max_steps", self.max_steps)
-        epochs = self.max_epochs if epochs is None else epochs
-        per_epoch = len(BatchIterator(X, self.batch_size, max_samples=self.max_samples_per_epoch))
-        self._planned_steps = epochs * per_epoch
-        if self._steps_budget is not None:
-            epochs = min(epochs, math.ceil(self._steps_budget / per_epoch))
-            self._planned_steps = min(self._planned_steps, self._steps_budget)
+        epochs, self._planned_steps = step_plan(
+            len(X), self.batch_size, self.max_epochs if epochs is None else epochs,
+            self._steps_budget, self.max_samples_per_epoch)
         rng = self.random_state
         names = self._init_generators(rng) + ["_steps_budget", "_planned_steps"]
         try:

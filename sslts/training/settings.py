@@ -8,8 +8,9 @@ continues training.
 """
 
 import torch
+from skorch.helper import predefined_split
 
-__all__ = ["OPTIMIZER", "apply_settings", "net_settings"]
+__all__ = ["OPTIMIZER", "apply_settings", "net_settings", "validation_split"]
 
 #: The optimizer of every sslts net.
 OPTIMIZER = torch.optim.AdamW
@@ -69,3 +70,8 @@ def apply_settings(net, params):
     for name, value in settings.items():
         setattr(net, name, value)
     return net
+
+
+def validation_split(valid):
+    """skorch's ``train_split``: validate on the dataset ``valid``, or not at all (None)."""
+    return None if valid is None else predefined_split(valid)
