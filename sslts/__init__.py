@@ -1,7 +1,7 @@
 """sslts: self-supervised representation learning for time series.
 
 Scikit-learn transformers whose ``fit`` trains an encoder without labels
-(SimCLR, Barlow Twins, VICReg) and whose ``transform`` returns embeddings for
+(SimCLR, Barlow Twins, VICReg, TS2Vec) and whose ``transform`` returns embeddings for
 any scikit-learn estimator; fine-tuning, semi-supervised classification,
 preprocessing and spectrograms around them.
 
@@ -29,6 +29,7 @@ _LAZY = {
     "SemiSupervisedClassifier": "sslts.semi_supervised",
     "SimCLRTransformer": "sslts.methods",
     "Spectrogram": "sslts.spectrogram",
+    "TS2VecTransformer": "sslts.methods",
     "TimeSeriesScaler": "sslts.preprocessing",
     "VICRegTransformer": "sslts.methods",
 }

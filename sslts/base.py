@@ -34,7 +34,8 @@ from .utils.params import check_int
 from .utils.random import draw_seed, seeded_torch
 from .utils.validation import INPUT_KINDS, validate_input
 
-__all__ = ["BaseSSLTransformer", "SeriesEstimatorMixin", "fill_ssl_doc", "pretrained_encoder"]
+__all__ = ["BaseSSLTransformer", "SeriesEstimatorMixin", "fill_ssl_doc", "pretrained_encoder",
+           "ssl_doc"]
 
 #: Parameters of every self-supervised transformer, in documentation order.
 SSL_PARAMETERS = ("encoder", "embedding_dim", "adapt_channels", "head_dims", "augmentations",
@@ -42,21 +43,36 @@ SSL_PARAMETERS = ("encoder", "embedding_dim", "adapt_channels", "head_dims", "au
                   "max_samples_per_epoch", "lr", "weight_decay", "validation_fraction",
                   "device", "callbacks", "warm_start", "verbose", "random_state")
 
-#: Decorator filling ``%(shared_parameters)s`` and ``%(shared_attributes)s``
-#: in the docstring of a self-supervised method.
-fill_ssl_doc = fill_doc(
-    extra={
-        "net_": """\
+
+
+def ssl_doc(**overrides):
+    """Decorator filling ``%(shared_parameters)s`` and ``%(shared_attributes)s``
+    in the docstring of a self-supervised method.
+
+    Parameters
+    ----------
+    **overrides : str
+        numpydoc entries replacing the shared ones, by parameter name (for a
+        method whose defaults differ).
+    """
+    return fill_doc(
+        extra={
+            "net_": """\
     net_ : sslts.training.net.SSLNet
         The trained skorch net (``net_.module_.encoder`` is the encoder).""",
-        "history_": """\
+            "history_": """\
     history_ : skorch.History
         Per-epoch ``train_loss`` and ``embedding_std`` (collapse indicator).""",
-    },
-    shared_parameters=SSL_PARAMETERS,
-    shared_attributes=("net_", "encoder_", "history_", "embedding_dim_", "n_features_in_",
-                       "n_channels_in_", "input_ndim_", "feature_names_in_"),
-)
+            **overrides,
+        },
+        shared_parameters=SSL_PARAMETERS,
+        shared_attributes=("net_", "encoder_", "history_", "embedding_dim_", "n_features_in_",
+                           "n_channels_in_", "input_ndim_", "feature_names_in_"),
+    )
+
+
+#: :func:`ssl_doc` with the shared entries as they are.
+fill_ssl_doc = ssl_doc()
 
 
 def pretrained_encoder(estimator):
@@ -407,6 +423,8 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
 
     def _augmentation_policy(self):
         policy = self._default_augmentations() if self.augmentations is None else self.augmentations
+        if policy is None:  # the method's default is no augmentation
+            return None
         policy = copy.deepcopy(policy)
         policy.validate()
         if policy.expected_ndim() != self.input_ndim_:

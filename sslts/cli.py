@@ -21,6 +21,8 @@ __all__ = ["build_parser", "main"]
 #: it does not; both fit in about a minute per method on 2 CPU cores.
 DEFAULT_DATASETS = ("ArrowHead", "ItalyPowerDemand")
 DEFAULT_BASELINES = ("1nn", "random_encoder", "minirocket")
+#: ``--datasets all``: every dataset of ``--data-dir``.
+ALL = "all"
 
 
 def build_parser():
@@ -54,7 +56,14 @@ def build_parser():
         "--datasets", type=_dataset_list, default=DEFAULT_DATASETS, metavar="NAMES",
         help=("comma-separated UCR/UEA names, any case (default: "
               f"{','.join(DEFAULT_DATASETS)}); the "
-              "bundled ones load offline (see --list), others are downloaded"))
+              "bundled ones load offline (see --list), others are downloaded; with "
+              "--data-dir, names of its folders, or 'all' for every dataset there"))
+    bench.add_argument(
+        "--data-dir", default=None, metavar="DIR",
+        help=("a local copy of the UCR/UEA archives, read offline: one folder per "
+              "dataset holding NAME_TRAIN and NAME_TEST files, .ts (sktime's format) "
+              "or .tsv (UCR 2018); datasets are loaded one at a time, and in a "
+              "'--datasets all' run one that fails to load is reported and skipped"))
     bench.add_argument(
         "--methods", type=_choice_list("methods", "method", none=True), default=None,
         metavar="NAMES",
@@ -118,11 +127,14 @@ def main(argv=None):
     from .evaluation import benchmark, report
 
     bench = args.parser
+    datasets = _resolve_datasets(args.datasets, args.data_dir, bench)
     baselines = _resolve_baselines(args.baselines, bench)
-    try:
-        data = benchmark.load_datasets(args.datasets)
-    except RuntimeError as e:
-        bench.exit(1, f"sslts benchmark: error: {e}\n")
+    data = None
+    if args.data_dir is None:  # a few datasets, loaded up front
+        try:
+            data = benchmark.load_datasets(datasets)
+        except RuntimeError as e:
+            bench.exit(1, f"sslts benchmark: error: {e}\n")
     output = Path(args.output)
     runs_path = output / "runs.csv"
     done = None
@@ -135,10 +147,20 @@ def main(argv=None):
         runs.to_csv(runs_path, index=False)
 
     methods = tuple(_registries()["methods"]) if args.methods is None else args.methods
-    runs = benchmark.run_benchmark(
-        data, methods, seeds=args.seeds, probes=args.probe, baselines=baselines,
-        max_epochs=args.max_epochs, device=args.device, progress=not args.no_progress,
-        done=done, on_run=save_runs)
+
+    def run(data, on_run):
+        return benchmark.run_benchmark(
+            data, methods, seeds=args.seeds, probes=args.probe, baselines=baselines,
+            max_epochs=args.max_epochs, device=args.device,
+            progress=not args.no_progress, done=done, on_run=on_run)
+
+    skipped = []
+    if data is not None:
+        runs = run(data, save_runs)
+    else:
+        runs, skipped = _run_one_at_a_time(
+            datasets, args.data_dir, run, save_runs, done, bench,
+            skip_failures=args.datasets == ALL, progress=not args.no_progress)
     machine = report.machine_description(args.device)
     paths = report.write_report(runs, args.output, machine,
                                 command=shlex.join(["sslts", *argv]))
@@ -147,7 +169,61 @@ def main(argv=None):
     if "figure" not in paths:
         print("results.png not written: matplotlib is not installed "
               "(pip install \"sslts[bench]\").", file=sys.stderr)
+    if skipped:
+        print(f"Skipped {len(skipped)} dataset(s) that could not be loaded: "
+              f"{', '.join(skipped)}", file=sys.stderr)
     return 0
+
+
+def _run_one_at_a_time(names, data_dir, run, save_runs, done, parser, *, skip_failures,
+                       progress):
+    """Run the benchmark on the datasets of ``data_dir``, loading one at a time.
+
+    Only one dataset is held in memory. ``runs.csv`` is saved after every
+    run with the rows of the datasets before. A dataset that fails to load
+    ends the command (status 1), or with ``skip_failures`` is reported on
+    stderr and skipped, its rows in ``done`` (if any) kept.
+
+    Returns
+    -------
+    runs : pandas.DataFrame
+        The rows of every dataset, in order.
+    skipped : list of str
+        The datasets that could not be loaded.
+    """
+    import pandas as pd
+
+    from .evaluation import benchmark
+
+    finished, skipped = [], []
+
+    def joined(frames):
+        frames = [frame for frame in frames if len(frame)]
+        if not frames:
+            return pd.DataFrame(columns=benchmark.RUN_COLUMNS)
+        return pd.concat(frames, ignore_index=True)
+
+    for number, name in enumerate(names, start=1):
+        if progress:
+            print(f"[{number}/{len(names)}] {name}", file=sys.stderr)
+        try:
+            data = benchmark.load_datasets([name], data_dir=data_dir)
+        except (OSError, RuntimeError, TypeError, ValueError) as e:
+            if not skip_failures:
+                parser.exit(1, f"sslts benchmark: error: {e}\n")
+            print(f"Skipping {name}: it could not be loaded. {e}", file=sys.stderr)
+            skipped.append(name)
+            if done is not None:  # runs.csv keeps its earlier rows
+                kept = done.loc[done["dataset"] == name, benchmark.RUN_COLUMNS].copy()
+                kept["seed"] = kept["seed"].astype("Int64")
+                finished.append(kept)
+            continue
+        finished.append(run(data, lambda runs: save_runs(joined([*finished, runs]))))
+        del data  # before the next dataset is loaded
+    if len(skipped) == len(names):
+        parser.exit(1, "sslts benchmark: error: no dataset could be loaded from "
+                       f"{data_dir}\n")
+    return joined(finished), skipped
 
 
 def _registries():
@@ -223,14 +299,43 @@ def _choice_list(registry, what, none=False):
 
 
 def _dataset_list(text):
-    from .datasets import dataset_name
+    """Names of ``--datasets`` as typed, or :data:`ALL`; resolved after parsing."""
+    if text.strip().lower() == ALL:
+        return ALL
+    return _split(text)
 
+
+def _resolve_datasets(requested, data_dir, parser):
+    """The archive's spelling of the names of ``--datasets``, or every dataset
+    of ``--data-dir`` for ``all``; unknown names are argument errors."""
+    from .datasets import archive_datasets, dataset_name
+
+    if data_dir is None:
+        if requested == ALL:
+            parser.error("--datasets all needs --data-dir (a local copy of the archives)")
+        found = None
+    else:
+        try:
+            found = archive_datasets(data_dir)
+        except ValueError as e:
+            parser.error(f"argument --data-dir: {e}")
+        if not found:
+            parser.error(f"argument --data-dir: no dataset in {data_dir}: expected one "
+                         "folder per dataset, NAME/NAME_TRAIN.ts and NAME/NAME_TEST.ts "
+                         "(or .tsv)")
+        if requested == ALL:
+            return tuple(found)
     try:
-        names = tuple(dataset_name(name) for name in _split(text))
+        names = tuple(dataset_name(name, data_dir=data_dir) for name in requested)
     except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
+        parser.error(f"argument --datasets: {e}")
     if len(set(names)) != len(names):
-        raise argparse.ArgumentTypeError(f"repeated name in {text!r}")
+        parser.error(f"argument --datasets: repeated name in {','.join(requested)!r}")
+    incomplete = [name for name in names if found is not None and name not in found]
+    if incomplete:
+        parser.error(f"argument --datasets: the folder of {', '.join(incomplete)} in "
+                     f"{data_dir} lacks a train or a test file (NAME_TRAIN.ts or .tsv, "
+                     "NAME_TEST.ts or .tsv)")
     return names
 
 

@@ -9,6 +9,9 @@ import pytest
 
 from sslts import __version__, cli
 from sslts.evaluation import baselines, benchmark
+from sslts.methods import METHODS
+
+from .test_datasets import write_ucr_tsv, write_uea_ts
 
 TINY = ["benchmark", "--datasets", "ItalyPowerDemand", "--methods", "vicreg",
         "--max-epochs", "1", "--device", "cpu", "--no-progress"]
@@ -71,7 +74,7 @@ def test_default_baselines_skip_those_missing_a_dependency(monkeypatch, capsys, 
     with pytest.raises(SystemExit):
         cli.main(["benchmark", "--output", str(tmp_path)])
     assert captured["baselines"] == ("1nn", "random_encoder")
-    assert captured["methods"] == ("simclr", "barlowtwins", "vicreg")
+    assert captured["methods"] == tuple(METHODS)
     assert captured["datasets"] == ["ArrowHead", "ItalyPowerDemand"] and captured["seeds"] == 1
     assert captured["probes"] == ("svm",) and captured["max_epochs"] is None
     assert "Skipping a default baseline. needs numba" in capsys.readouterr().err
@@ -124,6 +127,84 @@ def test_dataset_loading_errors_exit_with_status_1(monkeypatch, capsys):
         cli.main(["benchmark", "--datasets", "Coffee"])
     assert info.value.code == 1
     assert "error: Could not load the dataset 'Coffee'" in capsys.readouterr().err
+
+
+def local_archive(folder):
+    """A univariate .tsv dataset and a 2-channel .ts dataset in the archives' layouts."""
+    write_ucr_tsv(folder, "Toy")
+    write_uea_ts(folder, "TwoChannels", labels_train=("a", "b", "a", "b"))
+    return folder
+
+
+def test_all_datasets_of_a_local_archive_and_resume(tmp_path, capsys):
+    archive, out = local_archive(tmp_path / "archive"), tmp_path / "results"
+    args = ["benchmark", "--data-dir", str(archive), "--datasets", "all", "--methods", "none",
+            "--baselines", "1nn", "--no-progress", "--output", str(out)]
+    assert cli.main(args) == 0
+    runs = pd.read_csv(out / "runs.csv")
+    assert list(runs["dataset"]) == ["Toy", "TwoChannels"]
+    assert runs["accuracy"].between(0, 1).all()
+    capsys.readouterr()
+    runs.loc[0, "accuracy"] = 0.125  # a marker: a finished run is not repeated
+    runs.to_csv(out / "runs.csv", index=False)
+    assert cli.main(args + ["--resume"]) == 0
+    assert "Resuming: 2 result row(s)" in capsys.readouterr().err
+    pd.testing.assert_frame_equal(pd.read_csv(out / "runs.csv"), runs)
+
+
+def test_datasets_of_a_local_archive_load_one_at_a_time(tmp_path, monkeypatch, capsys):
+    archive = local_archive(tmp_path / "archive")
+    (archive / "Broken").mkdir()
+    (archive / "Broken" / "Broken_TRAIN.tsv").write_text("1\tx\n")
+    (archive / "Broken" / "Broken_TEST.tsv").write_text("1\t2\n")
+    loaded, held = [], []
+    load, run = benchmark.load_datasets, benchmark.run_benchmark
+
+    def spy_load(names, data_dir=None):
+        loaded.append((tuple(names), data_dir))
+        return load(names, data_dir=data_dir)
+
+    def fake_run(data, methods, **kwargs):
+        held.append(list(data))
+        return run(data, methods, **kwargs)
+
+    monkeypatch.setattr(benchmark, "load_datasets", spy_load)
+    monkeypatch.setattr(benchmark, "run_benchmark", fake_run)
+    out = tmp_path / "results"
+    assert cli.main(["benchmark", "--data-dir", str(archive), "--datasets", "ALL",
+                     "--methods", "none", "--baselines", "1nn", "--no-progress",
+                     "--output", str(out)]) == 0
+    assert [names for names, _ in loaded] == [("Broken",), ("Toy",), ("TwoChannels",)]
+    assert held == [["Toy"], ["TwoChannels"]]
+    err = capsys.readouterr().err
+    assert "Skipping Broken: it could not be loaded." in err and "'x' is not a number" in err
+    assert list(pd.read_csv(out / "runs.csv")["dataset"]) == ["Toy", "TwoChannels"]
+
+
+def test_local_archive_names_and_errors(tmp_path, monkeypatch, capsys):
+    archive = local_archive(tmp_path / "archive")
+    captured = {}
+
+    def fake_load(names, data_dir=None):
+        captured.update(names=names, data_dir=data_dir)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(benchmark, "load_datasets", fake_load)
+    with pytest.raises(SystemExit):
+        cli.main(["benchmark", "--data-dir", str(archive), "--datasets", "twochannels"])
+    assert captured == {"names": ["TwoChannels"], "data_dir": str(archive)}
+    for args, message in [
+        (["--datasets", "all"], "--datasets all needs --data-dir"),
+        (["--data-dir", str(archive), "--datasets", "Toi"],
+         "No dataset folder 'Toi' in .*Did you mean 'Toy'"),
+        (["--data-dir", str(archive), "--datasets", "GunPoint"], "No dataset folder"),
+        (["--data-dir", str(tmp_path / "nowhere")], "--data-dir: .* is not a folder"),
+        (["--data-dir", str(tmp_path / "archive" / "Toy")], "--data-dir: no dataset in"),
+    ]:
+        with pytest.raises(SystemExit) as info:
+            cli.main(["benchmark", *args])
+        assert info.value.code == 2
+        assert re.search(message, capsys.readouterr().err), args
 
 
 def test_max_epochs_help_says_it_is_for_tests_only(capsys):

@@ -6,6 +6,7 @@ import pytest
 
 from sslts.datasets import (
     BUNDLED_DATASETS,
+    archive_datasets,
     archive_names,
     dataset_name,
     load_csv_windows,
@@ -87,6 +88,112 @@ def test_download_failure_names_the_dataset_and_the_network(monkeypatch):
     with pytest.raises(RuntimeError, match="'Coffee'.*network") as info:
         load_ucr_uea("Coffee")
     assert "extract_path" in str(info.value)
+
+
+# --------------------------------------------------- local copy of the archives
+
+
+def write_ucr_tsv(folder, name, n_train=6, n_test=4, length=12):
+    """A 2-class UCR 2018 dataset: label ``i % 2 + 1``, values ``i * 100 + t``."""
+    (folder / name).mkdir(parents=True)
+    for split, n in (("TRAIN", n_train), ("TEST", n_test)):
+        lines = ["\t".join([str(i % 2 + 1), *(f"{i * 100 + t:.1f}" for t in range(length))])
+                 for i in range(n)]
+        (folder / name / f"{name}_{split}.tsv").write_text("\n".join(lines) + "\n")
+
+
+def write_uea_ts(folder, name, labels_train=("a", "b", "a"), labels_test=("b", "a")):
+    """A 2-channel UEA .ts dataset of length 10: channel c of series i is i + 10 c + t."""
+    (folder / name).mkdir(parents=True)
+    for split, labels in (("TRAIN", labels_train), ("TEST", labels_test)):
+        rows = [":".join([*(",".join(str(i + 10 * c + t) for t in range(10)) for c in range(2)),
+                          label]) for i, label in enumerate(labels)]
+        header = [f"@problemName {name}", "@timeStamps false", "@univariate false",
+                  "@dimensions 2", "@equalLength true", "@seriesLength 10",
+                  "@classLabel true a b", "@data"]
+        (folder / name / f"{name}_{split}.ts").write_text("\n".join(header + rows) + "\n")
+
+
+def test_local_ucr_tsv_is_a_float32_3d_array_with_string_labels(tmp_path):
+    write_ucr_tsv(tmp_path, "Toy")
+    X, y = load_ucr_uea("Toy", "train", data_dir=tmp_path)
+    assert isinstance(X, np.ndarray) and X.dtype == np.float32 and X.shape == (6, 1, 12)
+    np.testing.assert_array_equal(X[3, 0], 300 + np.arange(12))
+    assert y.dtype.kind == "U" and list(y) == ["1", "2"] * 3
+    X_test, y_test = load_ucr_uea("Toy", "test", data_dir=str(tmp_path))
+    assert X_test.shape == (4, 1, 12) and list(y_test) == ["1", "2", "1", "2"]
+    X_all, y_all = load_ucr_uea("Toy", None, data_dir=tmp_path)
+    np.testing.assert_array_equal(X_all, np.concatenate([X, X_test]))
+    np.testing.assert_array_equal(y_all, np.concatenate([y, y_test]))
+
+
+def test_local_tsv_with_nan_padding_gives_a_ragged_list(tmp_path):
+    (tmp_path / "Ragged").mkdir()
+    for split in ("TRAIN", "TEST"):
+        (tmp_path / "Ragged" / f"Ragged_{split}.tsv").write_text(
+            "a\t1\t2\t3\t4\t5\n"
+            "b\t1\t2\tNaN\tNaN\tNaN\n"
+            "a\t7\t8\t9\t10\tNaN\n")
+    X, y = load_ucr_uea("ragged", "train", data_dir=tmp_path)
+    assert isinstance(X, list) and [x.shape for x in X] == [(1, 5), (1, 2), (1, 4)]
+    assert all(x.dtype == np.float32 for x in X)
+    np.testing.assert_array_equal(X[2], [[7, 8, 9, 10]])
+    assert list(y) == ["a", "b", "a"]
+
+
+def test_local_uea_ts_keeps_channels(tmp_path):
+    write_uea_ts(tmp_path, "TwoChannels")
+    X, y = load_ucr_uea("TwoChannels", "train", data_dir=tmp_path)
+    assert isinstance(X, np.ndarray) and X.dtype == np.float32 and X.shape == (3, 2, 10)
+    np.testing.assert_array_equal(X[2, 1], 2 + 10 + np.arange(10))
+    assert y.dtype.kind == "U" and list(y) == ["a", "b", "a"]
+    X, y = load_ucr_uea("TwoChannels", "test", data_dir=tmp_path)
+    assert X.shape == (2, 2, 10) and list(y) == ["b", "a"]
+
+
+def test_local_ts_is_preferred_to_tsv(tmp_path):
+    write_uea_ts(tmp_path, "Both")
+    write_ucr_tsv(tmp_path / "tsv", "Both")
+    for path in (tmp_path / "tsv" / "Both").iterdir():
+        path.rename(tmp_path / "Both" / path.name)
+    X, _ = load_ucr_uea("Both", "train", data_dir=tmp_path)
+    assert X.shape == (3, 2, 10)
+
+
+def test_local_names_match_exactly_then_whatever_the_case(tmp_path):
+    write_ucr_tsv(tmp_path, "GunPoint", n_train=2)
+    write_ucr_tsv(tmp_path, "Coffee", n_train=3)
+    assert len(load_ucr_uea("gunpoint", data_dir=tmp_path)[0]) == 2
+    assert len(load_ucr_uea("COFFEE", data_dir=tmp_path)[0]) == 3
+    assert dataset_name("coffee", data_dir=tmp_path) == "Coffee"
+    with pytest.raises(ValueError, match="No dataset folder 'GunPont' in .*'GunPoint'"):
+        load_ucr_uea("GunPont", data_dir=tmp_path)
+    with pytest.raises(ValueError, match="is not a folder"):
+        load_ucr_uea("Coffee", data_dir=tmp_path / "nowhere")
+
+
+def test_local_errors_name_the_file(tmp_path):
+    write_ucr_tsv(tmp_path, "Toy")
+    (tmp_path / "Toy" / "Toy_TEST.tsv").unlink()
+    with pytest.raises(FileNotFoundError, match="test split of 'Toy'.*Toy_TEST.ts nor .*tsv"):
+        load_ucr_uea("Toy", "test", data_dir=tmp_path)
+    (tmp_path / "Toy" / "Toy_TEST.tsv").write_text("1\t1.0\t2.0\n2\t3.0\tabc\n")
+    with pytest.raises(ValueError, match=r"Toy_TEST.tsv, line 2: 'abc' is not a number"):
+        load_ucr_uea("Toy", "test", data_dir=tmp_path)
+    with pytest.raises(ValueError, match="not both"):
+        load_ucr_uea("Toy", data_dir=tmp_path, extract_path=tmp_path)
+
+
+def test_archive_datasets_lists_complete_folders_of_either_layout(tmp_path):
+    write_ucr_tsv(tmp_path, "beta")
+    write_uea_ts(tmp_path, "Alpha")
+    write_ucr_tsv(tmp_path, "Gamma")
+    (tmp_path / "Gamma" / "Gamma_TRAIN.tsv").unlink()  # incomplete
+    (tmp_path / "Empty").mkdir()
+    (tmp_path / "notes.txt").write_text("not a dataset")
+    assert archive_datasets(tmp_path) == ["Alpha", "beta"]
+    with pytest.raises(ValueError, match="is not a folder"):
+        archive_datasets(tmp_path / "notes.txt")
 
 
 # ----------------------------------------------------------------------- CSV

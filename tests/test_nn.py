@@ -97,6 +97,7 @@ def test_encoders_record_their_constructor_arguments(name):
     kwargs = {"resnet": dict(widths=(5,), kernel_sizes=(3, 3), pooling="max"),
               "fcn": dict(widths=(5, 6), kernel_sizes=(5, 3, 3)),
               "dilated_cnn": dict(hidden_channels=6, depth=2, causal=False),
+              "ts2vec": dict(hidden_channels=6, depth=2, kernel_size=5),
               "resnet2d": dict(widths=(5,), strides=(1, 2))}[name]
     module = ENCODERS[name](3, out_features=4, **kwargs)
     assert module.init_kwargs["in_channels"] == 3 and module.init_kwargs["out_features"] == 4

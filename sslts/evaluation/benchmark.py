@@ -19,13 +19,16 @@ RUN_COLUMNS = ["dataset", "method", "kind", "probe", "seed", "accuracy", "fit_se
                "peak_memory_mb", "peak_gpu_memory_mb"]
 
 
-def load_datasets(names):
+def load_datasets(names, data_dir=None):
     """Load the train and test splits of UCR/UEA datasets.
 
     Parameters
     ----------
     names : sequence of str
         Dataset names, see :func:`sslts.datasets.load_ucr_uea`.
+    data_dir : str or path-like, default=None
+        A local copy of the archives, passed to
+        :func:`~sslts.datasets.load_ucr_uea`; None loads through sktime.
 
     Returns
     -------
@@ -34,7 +37,8 @@ def load_datasets(names):
     """
     data = {}
     for name in names:
-        data[name] = (*load_ucr_uea(name, "train"), *load_ucr_uea(name, "test"))
+        data[name] = (*load_ucr_uea(name, "train", data_dir=data_dir),
+                      *load_ucr_uea(name, "test", data_dir=data_dir))
     return data
 
 

@@ -1,6 +1,12 @@
-"""Self-supervised losses: NT-Xent (SimCLR), Barlow Twins and VICReg."""
+"""Self-supervised losses: NT-Xent, Barlow Twins, VICReg, hierarchical contrast (TS2Vec)."""
 
 from .barlow_twins import BarlowTwinsLoss, barlow_twins_loss
+from .hierarchical import (
+    HierarchicalContrastiveLoss,
+    hierarchical_contrastive_loss,
+    instance_contrastive_loss,
+    temporal_contrastive_loss,
+)
 from .nt_xent import NTXentLoss, nt_xent_loss
 from .vicreg import (
     VICRegLoss,
@@ -20,4 +26,8 @@ __all__ = [
     "invariance_loss",
     "variance_loss",
     "covariance_loss",
+    "hierarchical_contrastive_loss",
+    "HierarchicalContrastiveLoss",
+    "instance_contrastive_loss",
+    "temporal_contrastive_loss",
 ]

@@ -8,6 +8,7 @@ estimator tests find it.
 
 from .barlow_twins import BarlowTwinsTransformer
 from .simclr import SimCLRTransformer
+from .ts2vec import TS2VecTransformer
 from .vicreg import VICRegTransformer
 
 __all__ = ["METHODS"]
@@ -17,4 +18,5 @@ METHODS = {
     "simclr": ("SimCLR", SimCLRTransformer),
     "barlowtwins": ("BarlowTwins", BarlowTwinsTransformer),
     "vicreg": ("VICReg", VICRegTransformer),
+    "ts2vec": ("TS2Vec", TS2VecTransformer),
 }

@@ -2,7 +2,7 @@
 
 from ..utils.tensors import padding_mask
 from .build import ENCODERS, build_encoder, encoder_output_dim
-from .encoders import FCN, DilatedCNN, MaskedConv1d, ResNet1D
+from .encoders import FCN, DilatedCNN, MaskedConv1d, ResNet1D, TS2VecEncoder
 from .encoders_2d import ResNet2D
 from .heads import ProjectionHead
 from .pooling import POOLINGS, masked_max_pool, masked_mean_pool
@@ -19,6 +19,7 @@ __all__ = [
     "ProjectionHead",
     "ResNet1D",
     "ResNet2D",
+    "TS2VecEncoder",
     "build_encoder",
     "encoder_output_dim",
     "load_encoder",

@@ -5,12 +5,13 @@ import copy
 import torch
 from torch import nn
 
-from .encoders import FCN, DilatedCNN, ResNet1D
+from .encoders import FCN, DilatedCNN, ResNet1D, TS2VecEncoder
 from .encoders_2d import ResNet2D
 
 __all__ = ["ENCODERS", "build_encoder", "encoder_output_dim"]
 
-ENCODERS = {"resnet": ResNet1D, "fcn": FCN, "dilated_cnn": DilatedCNN, "resnet2d": ResNet2D}
+ENCODERS = {"resnet": ResNet1D, "fcn": FCN, "dilated_cnn": DilatedCNN, "ts2vec": TS2VecEncoder,
+            "resnet2d": ResNet2D}
 
 
 def build_encoder(encoder, in_channels, out_features):

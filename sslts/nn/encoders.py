@@ -16,7 +16,7 @@ from ..utils.params import check_int, check_ints
 from ..utils.tensors import padding_mask
 from .pooling import POOLINGS
 
-__all__ = ["DilatedCNN", "FCN", "MaskedConv1d", "ResNet1D"]
+__all__ = ["DilatedCNN", "FCN", "MaskedConv1d", "ResNet1D", "TS2VecEncoder"]
 
 
 class MaskedConv1d(nn.Conv1d):
@@ -50,15 +50,36 @@ class MaskedConv1d(nn.Conv1d):
     def forward(self, x, mask=None):
         if mask is not None:
             x = x * mask
-        return super().forward(F.pad(x, self._pad))
+        first, last = self._taps_in_reach(x.shape[-1])
+        if (first, last) == (0, self.kernel_size[0] - 1):
+            return super().forward(F.pad(x, self._pad))
+        # the other taps only ever read the zero padding: leave them out (same
+        # result; a large dilation on a short series then costs a 1x1 conv)
+        if first > last:  # no tap reaches the input
+            out = x.new_zeros(x.shape[0], self.out_channels, x.shape[-1])
+            return out if self.bias is None else out + self.bias.view(1, -1, 1)
+        dilation = self.dilation[0]
+        left = self._pad[0] - first * dilation
+        right = (last - first) * dilation - left
+        return F.conv1d(F.pad(x, (left, right)), self.weight[:, :, first:last + 1], self.bias,
+                        dilation=dilation)
+
+    def _taps_in_reach(self, t):
+        """First and last kernel taps that read an input step (not padding) for length ``t``."""
+        dilation, left = self.dilation[0], self._pad[0]
+        first = max(0, -((t - 1 - left) // dilation))  # ceil((left - t + 1) / dilation)
+        last = min(self.kernel_size[0] - 1, (left + t - 1) // dilation)
+        return first, last
 
 
 class _Encoder(nn.Module):
     """Base class: argument/input checks, masking and pooling.
 
-    Subclasses implement ``_encode(x, mask) -> (n, d, t)`` where ``x`` has
-    NaN replaced by zero and ``mask`` is a float tensor ``(n, 1, t)``, and
-    add their own checked arguments to ``init_kwargs``, so that
+    Subclasses implement ``_encode(x, mask, latent_mask) -> (n, d, t)``
+    where ``x`` has NaN replaced by zero, ``mask`` is a float tensor ``(n,
+    1, t)`` and ``latent_mask`` (None, or a float tensor ``(n, 1, t)``) is
+    multiplied into the output of the first layer; and they add their own
+    checked arguments to ``init_kwargs``, so that
     ``type(m)(**m.init_kwargs)`` rebuilds the architecture.
     """
 
@@ -72,7 +93,7 @@ class _Encoder(nn.Module):
         self.init_kwargs = {"in_channels": self.in_channels,
                             "out_features": self.out_features, "pooling": pooling}
 
-    def _features(self, x):
+    def _features(self, x, latent_mask=None):
         if not torch.is_tensor(x) or x.dim() != 3:
             shape = tuple(x.shape) if hasattr(x, "shape") else type(x).__name__
             raise ValueError(f"expected a 3-D input of shape (n, c, t), got {shape}")
@@ -82,23 +103,32 @@ class _Encoder(nn.Module):
             raise ValueError("expected at least one time step, got t=0")
         valid = padding_mask(x)
         mask = valid.unsqueeze(1).to(x.dtype)
-        h = self._encode(x.masked_fill(torch.isnan(x), 0.0), mask)
+        if latent_mask is not None:
+            if tuple(latent_mask.shape) != tuple(valid.shape):
+                raise ValueError(f"latent_mask must have shape (n, t) = {tuple(valid.shape)}, "
+                                 f"got {tuple(latent_mask.shape)}")
+            latent_mask = latent_mask.unsqueeze(1).to(x.dtype)
+        h = self._encode(x.masked_fill(torch.isnan(x), 0.0), mask, latent_mask)
         return h * mask, valid
 
-    def forward_features(self, x):
+    def forward_features(self, x, latent_mask=None):
         """Per-time-step features.
 
         Parameters
         ----------
         x : Tensor of shape (n, in_channels, t)
             NaN right-padded batch.
+        latent_mask : BoolTensor of shape (n, t), default=None
+            Time steps to keep after the first layer (the input projection of
+            :class:`DilatedCNN`); the others are set to zero there, as
+            TS2Vec's timestamp masking does. None keeps all.
 
         Returns
         -------
         Tensor of shape (n, out_features, t)
             Features, zero at padded steps.
         """
-        return self._features(x)[0]
+        return self._features(x, latent_mask)[0]
 
     def forward(self, x):
         """Embed a batch.
@@ -190,9 +220,11 @@ class ResNet1D(_Encoder):
         ins = (self.in_channels,) + widths[:-1]
         self.blocks = nn.ModuleList(_ResidualBlock(i, o, kernel_sizes) for i, o in zip(ins, widths))
 
-    def _encode(self, x, mask):
-        for block in self.blocks:
+    def _encode(self, x, mask, latent_mask=None):
+        for i, block in enumerate(self.blocks):
             x = block(x, mask)
+            if i == 0 and latent_mask is not None:
+                x = x * latent_mask
         return x
 
 
@@ -237,9 +269,11 @@ class FCN(_Encoder):
         ins = (self.in_channels,) + widths[:-1]
         self.layers = nn.ModuleList(_ConvBN(i, o, k) for i, o, k in zip(ins, widths, kernel_sizes))
 
-    def _encode(self, x, mask):
-        for layer in self.layers:
+    def _encode(self, x, mask, latent_mask=None):
+        for i, layer in enumerate(self.layers):
             x = F.relu(layer(x, mask))
+            if i == 0 and latent_mask is not None:
+                x = x * latent_mask
         return x
 
 
@@ -314,8 +348,49 @@ class DilatedCNN(_Encoder):
             for k, w in enumerate(widths)
         )
 
-    def _encode(self, x, mask):
+    def _encode(self, x, mask, latent_mask=None):
         x = self.input_projection(x)
+        if latent_mask is not None:
+            x = x * latent_mask
         for block in self.blocks:
             x = block(x, mask)
         return x
+
+
+class TS2VecEncoder(DilatedCNN):
+    """The encoder of TS2Vec: a :class:`DilatedCNN` with symmetric padding.
+
+    Each step sees its past and its future, as in TS2Vec; the other
+    settings are those of :class:`DilatedCNN`.
+
+    Parameters
+    ----------
+    in_channels : int
+        Number of input channels.
+    out_features : int, default=320
+        Width of the last block, i.e. the embedding size.
+    hidden_channels : int, default=64
+        Width of the projection and of the hidden blocks.
+    depth : int, default=10
+        Number of hidden blocks (>= 0).
+    kernel_size : int, default=3
+        Kernel size of every dilated convolution.
+    pooling : {"max", "mean"}, default="max"
+        Masked global pooling over time.
+
+    Attributes
+    ----------
+    init_kwargs : dict
+        The checked constructor arguments.
+
+    References
+    ----------
+    Yue et al., "TS2Vec: Towards Universal Representation of Time Series",
+    AAAI 2022.
+    """
+
+    def __init__(self, in_channels, out_features=320, hidden_channels=64, depth=10, kernel_size=3,
+                 pooling="max"):
+        super().__init__(in_channels, out_features, hidden_channels, depth, kernel_size,
+                         causal=False, pooling=pooling)
+        del self.init_kwargs["causal"]

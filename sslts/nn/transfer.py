@@ -127,6 +127,10 @@ class AdaptedEncoder(nn.Module):
         """Embed ``x`` of shape ``(n, in_channels, ...)``."""
         return self.encoder(self.adapter(x))
 
+    def forward_features(self, x, **kwargs):
+        """Per-time-step features of ``x``, for an encoder that gives them."""
+        return self.encoder.forward_features(self.adapter(x), **kwargs)
+
 
 def _in_channels(module):
     """The channel count a module declares through ``in_channels``, else None."""

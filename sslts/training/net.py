@@ -9,6 +9,7 @@ from skorch.dataset import unpack_data
 from skorch.utils import to_device
 
 from ..utils.random import draw_seed, seeded_generator, seeded_torch
+from .averaging import WeightAverage
 from .callbacks import EpochTable
 from .data import BatchIterator, batch_bounds, samples_per_epoch
 
@@ -125,6 +126,10 @@ class SeriesNetMixin:
     max_steps : int, default=None
         Optimizer step budget of one ``fit_loop`` (training stops within an
         epoch if need be); None trains for the whole epochs.
+    average_weights : bool, default=False
+        At the end of each ``fit_loop``, set the module's parameters to their
+        mean over the loop's optimizer steps
+        (:class:`~sslts.training.averaging.WeightAverage`).
     keep_optimizer_state : bool, default=False
         Pickle the optimizer's state (needed to continue training with the
         same moment estimates); if False, a fresh optimizer is built when the
@@ -134,9 +139,10 @@ class SeriesNetMixin:
     """
 
     def __init__(self, *args, random_state, max_samples_per_epoch=None, max_train_length=None,
-                 max_steps=None, keep_optimizer_state=False, **kwargs):
+                 max_steps=None, average_weights=False, keep_optimizer_state=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.random_state = random_state
+        self.average_weights = average_weights
         self.max_samples_per_epoch = max_samples_per_epoch
         self.max_train_length = max_train_length
         self.max_steps = max_steps
@@ -155,13 +161,24 @@ class SeriesNetMixin:
             len(X), self.batch_size, self.max_epochs if epochs is None else epochs,
             self._steps_budget, self.max_samples_per_epoch)
         rng = self.random_state
-        names = self._init_generators(rng) + ["_steps_budget", "_planned_steps"]
+        names = self._init_generators(rng) + ["_steps_budget", "_planned_steps", "_average"]
+        self._average = WeightAverage(self.module_) if self.average_weights else None
         try:
             with seeded_torch(draw_seed(rng), self.device):
-                return super().fit_loop(X, y, epochs=epochs, **fit_params)
+                super().fit_loop(X, y, epochs=epochs, **fit_params)
+            if self._average is not None:
+                self._average.apply()
+            return self
         finally:
             for name in names:
                 delattr(self, name)
+
+    def train_step(self, batch, **fit_params):
+        """skorch's step, then the step's weights enter the average (if kept)."""
+        step = super().train_step(batch, **fit_params)
+        if getattr(self, "_average", None) is not None:
+            self._average.update()
+        return step
 
     def get_default_callbacks(self):
         """skorch's defaults, with an epoch table free of colour codes when redirected."""

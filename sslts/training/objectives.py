@@ -11,11 +11,16 @@ indicator). The objective holds no trained state, so a method builds a new
 one from its parameters at every fit.
 """
 
+import inspect
 from typing import NamedTuple
 
 import torch
 
-__all__ = ["Objective", "ObjectiveOutput", "TwoViews"]
+from ..nn import AdaptedEncoder, masked_max_pool
+from ..utils.tensors import padding_mask
+
+__all__ = ["Objective", "ObjectiveOutput", "OverlappingCrops", "TwoViews", "take_windows",
+           "timestamp_encoder"]
 
 
 class ObjectiveOutput(NamedTuple):
@@ -108,3 +113,125 @@ class TwoViews(Objective):
             h2, z2 = module(augment(x, generator, lengths))
             h = torch.cat([h1, h2])
         return ObjectiveOutput((z1, z2), h)
+
+
+def timestamp_encoder(encoder):
+    """The module whose ``forward_features`` gives per-timestamp features, or None.
+
+    An :class:`~sslts.nn.AdaptedEncoder` gives them when the encoder it
+    wraps does.
+    """
+    inner = encoder.encoder if isinstance(encoder, AdaptedEncoder) else encoder
+    return inner if callable(getattr(inner, "forward_features", None)) else None
+
+
+def take_windows(x, starts, width):
+    """Windows ``x[i, ..., starts[i]:starts[i] + width]`` of each series, stacked.
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (n, c, t)
+    starts : torch.Tensor of int64, shape (n,)
+        First step of each window; ``0 <= starts[i] <= t - width``.
+    width : int
+
+    Returns
+    -------
+    torch.Tensor of shape (n, c, width)
+    """
+    index = starts[:, None] + torch.arange(width, device=x.device)
+    return torch.gather(x, -1, index[:, None, :].expand(-1, x.shape[1], -1))
+
+
+class OverlappingCrops(Objective):
+    """Two overlapping random crops of each series, per-timestamp features of the overlap.
+
+    TS2Vec's contextual consistency: a crop length ``size`` is drawn, then
+    an overlap ``[left, left + size)`` and two crops that contain it, one
+    reaching further left and one further right, so that each timestamp of
+    the overlap is seen in two contexts. The crops' positions are drawn once
+    per batch and shifted by a random offset per series, inside its own
+    valid length. Both crops go through the encoder in one forward pass
+    (``forward_features``); in training, a random ``timestamp_mask``
+    fraction of the timestamps is set to zero after the encoder's first
+    layer (latent masking), independently per crop, and the features get
+    ``dropout``. The loss sees the features of the overlap in both crops
+    and the mask of the timestamps that exist there.
+
+    Parameters
+    ----------
+    augmentation : BaseAugmentation or None
+        Applied to the batch before cropping, with own draws per crop; None:
+        none. Use augmentations that keep timestamps aligned (magnitude,
+        noise), since both crops must describe the same timestamps.
+    timestamp_mask : float, default=0.5
+        Fraction of timestamps masked in the latent space, in ``[0, 1)``.
+    dropout : float, default=0.1
+        Dropout rate of the features, in ``[0, 1)``.
+    min_overlap : int, default=2
+        Shortest overlap (capped by the batch's length).
+    """
+
+    def __init__(self, augmentation=None, timestamp_mask=0.5, dropout=0.1, min_overlap=2):
+        self.augmentation = augmentation
+        self.timestamp_mask = timestamp_mask
+        self.dropout = dropout
+        self.min_overlap = min_overlap
+
+    def __call__(self, module, x, lengths, generator):
+        n, t = x.shape[0], x.shape[-1]
+
+        def draw(low, high):
+            return int(torch.randint(low, high, (1,), generator=generator, device=x.device))
+
+        size = draw(min(self.min_overlap, t), t + 1)
+        left = draw(0, t - size + 1)
+        right = left + size
+        outer_left, outer_right = draw(0, left + 1), draw(right, t + 1)
+        # one offset per series, in [-outer_left, length - outer_right] (when it fits)
+        room = (lengths.to(torch.int64) - outer_right + outer_left).clamp(min=0)
+        offset = (torch.rand(n, generator=generator, device=x.device) * (room + 1)).long()
+        offset = offset - outer_left
+        views = []
+        for start, width in ((outer_left, right - outer_left), (left, outer_right - left)):
+            view = x if self.augmentation is None else self.augmentation.augment(
+                x, generator, lengths)
+            views.append(take_windows(view, offset + start, width))
+        width = max(v.shape[-1] for v in views)
+        both = torch.cat([torch.nn.functional.pad(v, (0, width - v.shape[-1]), value=float("nan"))
+                          for v in views])
+        features = self._features(module, both, generator)
+        f1 = features[:n, :, left - outer_left:right - outer_left]
+        f2 = features[n:, :, :size]
+        mask = padding_mask(views[1][..., :size])
+        pooled = masked_max_pool(torch.cat([f1, f2]), torch.cat([mask, mask]))
+        return ObjectiveOutput((f1, f2, mask), pooled)
+
+    def _features(self, module, x, generator):
+        encoder = module.encoder
+        if not module.training:
+            return encoder.forward_features(x)
+        keep = None
+        if self.timestamp_mask > 0:
+            keep = torch.rand(x.shape[0], x.shape[-1], generator=generator,
+                              device=x.device) >= self.timestamp_mask
+        h = encoder.forward_features(x) if keep is None else \
+            encoder.forward_features(x, latent_mask=keep)
+        if self.dropout > 0:
+            kept = torch.rand(h.shape, generator=generator, device=h.device) >= self.dropout
+            h = h * kept / (1 - self.dropout)
+        return h
+
+    def check(self, module, input_ndim):
+        inner = timestamp_encoder(module.encoder)
+        if input_ndim != 3 or inner is None:
+            raise ValueError(
+                "Overlapping crops need time series (3-D input) and an encoder with "
+                "forward_features (per-timestamp features), such as the built-in "
+                "'dilated_cnn', 'fcn' and 'resnet'.")
+        if self.timestamp_mask > 0 and \
+                "latent_mask" not in inspect.signature(inner.forward_features).parameters:
+            raise ValueError(
+                f"timestamp_mask={self.timestamp_mask} needs an encoder whose forward_features "
+                "takes latent_mask (the built-in encoders do); set timestamp_mask=0 for "
+                f"{type(inner).__name__}.")

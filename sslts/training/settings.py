@@ -15,7 +15,7 @@ __all__ = ["OPTIMIZER", "apply_settings", "net_settings", "validation_split"]
 #: The optimizer of every sslts net.
 OPTIMIZER = torch.optim.AdamW
 
-_OPTIONAL = ("max_steps", "max_train_length")
+_OPTIONAL = ("max_steps", "max_train_length", "average_weights")
 
 
 def net_settings(params):
@@ -24,8 +24,9 @@ def net_settings(params):
     Parameters
     ----------
     params : dict
-        The estimator's parameters (``get_params(deep=False)``); ``max_steps``
-        and ``max_train_length`` are used when the estimator has them.
+        The estimator's parameters (``get_params(deep=False)``); ``max_steps``,
+        ``max_train_length`` and ``average_weights`` are used when the
+        estimator has them.
 
     Returns
     -------

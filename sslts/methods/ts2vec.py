@@ -1,0 +1,134 @@
+"""TS2Vec: hierarchical contrast of per-timestamp features of overlapping crops.
+
+Yue, Wang, Duan, Yang, Huang, Tong & Xu 2022, "TS2Vec: Towards Universal
+Representation of Time Series", AAAI.
+"""
+
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval
+
+from ..base import BaseSSLTransformer, ssl_doc
+from ..losses import HierarchicalContrastiveLoss
+from ..nn import ProjectionHead
+from ..training.objectives import OverlappingCrops
+from ..utils.params import store_params
+
+_OVERRIDES = {
+    "encoder": """\
+    encoder : {"ts2vec", "dilated_cnn", "fcn", "resnet"}, torch.nn.Module class or instance, \
+or fitted estimator, default="ts2vec"
+        The encoder, as for the other methods (see
+        :class:`~sslts.SimCLRTransformer`); it must give per-timestamp
+        features (``forward_features``), and take ``latent_mask`` there when
+        ``timestamp_mask > 0``, as the built-in 1-D encoders do. The default
+        is TS2Vec's dilated CNN (:class:`sslts.nn.TS2VecEncoder`), whose
+        embedding is the maximum of the features over time.""",
+    "embedding_dim": """\
+    embedding_dim : int, default=320
+        Output size of encoders built from a name or a class.""",
+    "head_dims": """\
+    head_dims : None or (), default=None
+        TS2Vec has no projection head: the loss sees the encoder's features.
+        Other values are refused.""",
+    "augmentations": """\
+    augmentations : BaseAugmentation, default=None
+        Applied to the series before cropping, with own draws per crop.
+        None (TS2Vec): none; the crops and the timestamp masking make the
+        views. Use augmentations that keep timestamps aligned (magnitude,
+        noise): both crops must describe the same timestamps.""",
+    "max_train_length": """\
+    max_train_length : int, default=3000
+        Series longer than this are trained on random windows of this many
+        steps; ``transform`` always embeds whole series.""",
+    "batch_size": """\
+    batch_size : int, default=8
+        Series per batch (at least 2).""",
+    "weight_decay": """\
+    weight_decay : float, default=0.01
+        AdamW weight decay (torch's default, as in TS2Vec).""",
+}
+
+
+@ssl_doc(**_OVERRIDES)
+class TS2VecTransformer(BaseSSLTransformer):
+    """Embed time series with an encoder trained by TS2Vec.
+
+    Two overlapping random crops of each series are encoded timestamp by
+    timestamp; the features of each timestamp of the overlap in the two
+    crops are pulled together, against the other series at that timestamp
+    (instance contrast) and the other timestamps of the series (temporal
+    contrast), at every scale of a max-pooling hierarchy (Yue et al. 2022,
+    AAAI). Half the timestamps are masked after the encoder's input
+    projection during training, and the weights used by ``transform`` are
+    the average over the training steps.
+
+    Parameters
+    ----------
+    alpha : float, default=0.5
+        Weight of the instance contrast; ``1 - alpha`` weighs the temporal
+        contrast.
+    temporal_unit : int, default=0
+        First scale of the hierarchy with a temporal contrast.
+    timestamp_mask : float, default=0.5
+        Fraction of timestamps set to zero after the encoder's first layer
+        in training (latent masking), in ``[0, 1)``.
+    dropout : float, default=0.1
+        Dropout rate of the per-timestamp features in training, in ``[0, 1)``.
+    average_weights : bool, default=True
+        At the end of each fit, set the weights to their average over its
+        optimizer steps (stochastic weight averaging, as TS2Vec's inference
+        model); False keeps the last step's weights.
+%(shared_parameters)s
+
+    Attributes
+    ----------
+%(shared_attributes)s
+
+    Examples
+    --------
+    >>> from sslts import TS2VecTransformer
+    >>> from sslts.datasets import load_ucr_uea
+    >>> X, y = load_ucr_uea("ItalyPowerDemand", "train")
+    >>> model = TS2VecTransformer(embedding_dim=32, max_steps=20, random_state=0).fit(X)
+    >>> model.transform(X).shape
+    (67, 32)
+    """
+
+    _parameter_constraints = {
+        **BaseSSLTransformer._parameter_constraints,
+        "alpha": [Interval(Real, 0, 1, closed="both")],
+        "temporal_unit": [Interval(Integral, 0, None, closed="left")],
+        "timestamp_mask": [Interval(Real, 0, 1, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "average_weights": ["boolean"],
+    }
+
+    def __init__(self, alpha=0.5, temporal_unit=0, timestamp_mask=0.5, dropout=0.1,
+                 average_weights=True, *, encoder="ts2vec", embedding_dim=320,
+                 adapt_channels=True, head_dims=None, augmentations=None, max_epochs=100,
+                 max_steps=200, max_train_length=3000, batch_size=8,
+                 max_samples_per_epoch=None, lr=1e-3, weight_decay=0.01,
+                 validation_fraction=None, device="auto", callbacks=None, warm_start=False,
+                 verbose=0, random_state=None):
+        store_params(self, locals())
+
+    def _build_loss(self):
+        return HierarchicalContrastiveLoss(alpha=self.alpha, temporal_unit=self.temporal_unit)
+
+    def _build_objective(self, augmentations):
+        return OverlappingCrops(augmentations, timestamp_mask=self.timestamp_mask,
+                                dropout=self.dropout, min_overlap=2 ** (self.temporal_unit + 1))
+
+    def _default_head_dims(self, in_features):
+        return ()
+
+    def _build_head(self, in_features):
+        if self.head_dims is not None and tuple(self.head_dims) != ():
+            raise ValueError(
+                f"head_dims={self.head_dims!r}: TS2Vec has no projection head (its loss "
+                "compares the encoder's per-timestamp features); leave head_dims=None.")
+        return ProjectionHead(in_features, ())
+
+    def _default_augmentations(self):
+        return None

@@ -1,0 +1,172 @@
+"""The hierarchical contrastive loss against a straightforward reference implementation.
+
+The reference below follows TS2Vec's published ``losses.py`` (features laid
+out ``(n, t, d)``, no padding); the package's loss takes ``(n, d, t)`` and a
+mask of the timestamps that exist.
+"""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from sslts.losses import (
+    HierarchicalContrastiveLoss,
+    hierarchical_contrastive_loss,
+    instance_contrastive_loss,
+    temporal_contrastive_loss,
+)
+
+
+def ref_instance(z1, z2):
+    B = z1.size(0)
+    if B == 1:
+        return z1.new_tensor(0.0)
+    z = torch.cat([z1, z2], dim=0).transpose(0, 1)
+    sim = torch.matmul(z, z.transpose(1, 2))
+    logits = torch.tril(sim, diagonal=-1)[:, :, :-1]
+    logits += torch.triu(sim, diagonal=1)[:, :, 1:]
+    logits = -F.log_softmax(logits, dim=-1)
+    i = torch.arange(B)
+    return (logits[:, i, B + i - 1].mean() + logits[:, B + i, i].mean()) / 2
+
+
+def ref_temporal(z1, z2):
+    T = z1.size(1)
+    if T == 1:
+        return z1.new_tensor(0.0)
+    z = torch.cat([z1, z2], dim=1)
+    sim = torch.matmul(z, z.transpose(1, 2))
+    logits = torch.tril(sim, diagonal=-1)[:, :, :-1]
+    logits += torch.triu(sim, diagonal=1)[:, :, 1:]
+    logits = -F.log_softmax(logits, dim=-1)
+    t = torch.arange(T)
+    return (logits[:, t, T + t - 1].mean() + logits[:, T + t, t].mean()) / 2
+
+
+def ref_hierarchical(z1, z2, alpha=0.5, temporal_unit=0):
+    loss = torch.tensor(0.0, dtype=z1.dtype)
+    d = 0
+    while z1.size(1) > 1:
+        if alpha != 0:
+            loss += alpha * ref_instance(z1, z2)
+        if d >= temporal_unit and 1 - alpha != 0:
+            loss += (1 - alpha) * ref_temporal(z1, z2)
+        d += 1
+        z1 = F.max_pool1d(z1.transpose(1, 2), kernel_size=2).transpose(1, 2)
+        z2 = F.max_pool1d(z2.transpose(1, 2), kernel_size=2).transpose(1, 2)
+    if z1.size(1) == 1:
+        if alpha != 0:
+            loss += alpha * ref_instance(z1, z2)
+        d += 1
+    return loss / d
+
+
+def features(n, d, t, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return [torch.randn(n, d, t, generator=g, dtype=torch.float64) for _ in range(2)]
+
+
+def ours_and_ref(ours, ref, z1, z2, **kwargs):
+    a1, a2 = (z.clone().float().requires_grad_() for z in (z1, z2))
+    b1, b2 = (z.clone().transpose(1, 2).contiguous().requires_grad_() for z in (z1, z2))
+    value, expected = ours(a1, a2, **kwargs), ref(b1, b2, **kwargs)
+    value.backward()
+    if expected.requires_grad:  # the reference returns a constant when nothing contrasts
+        expected.backward()
+    grads = [torch.zeros_like(b) if b.grad is None else b.grad for b in (b1, b2)]
+    return (value, a1.grad, a2.grad), (expected, *(g.transpose(1, 2) for g in grads))
+
+
+@pytest.mark.parametrize("ours, ref", [(instance_contrastive_loss, ref_instance),
+                                       (temporal_contrastive_loss, ref_temporal),
+                                       (hierarchical_contrastive_loss, ref_hierarchical)])
+@pytest.mark.parametrize("shape", [(4, 3, 8), (5, 2, 13), (2, 4, 1), (1, 3, 6)])
+def test_matches_reference_value_and_gradients(ours, ref, shape):
+    z1, z2 = features(*shape)
+    got, expected = ours_and_ref(ours, ref, z1, z2)
+    for g, e in zip(got, expected):
+        torch.testing.assert_close(g.double(), e, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("alpha, temporal_unit", [(0.0, 0), (1.0, 0), (0.3, 2)])
+def test_weights_match_reference(alpha, temporal_unit):
+    z1, z2 = features(3, 4, 16, seed=1)
+    got, expected = ours_and_ref(hierarchical_contrastive_loss, ref_hierarchical, z1, z2,
+                                 alpha=alpha, temporal_unit=temporal_unit)
+    torch.testing.assert_close(got[0].double(), expected[0], rtol=1e-4, atol=1e-5)
+
+
+def test_padded_timestamps_do_not_count():
+    """Padding changes nothing: features past a series' end may hold anything."""
+    z1, z2 = (z.float() for z in features(3, 4, 10, seed=2))
+    lengths = torch.tensor([10, 6, 3])
+    mask = torch.arange(10) < lengths[:, None]
+    base = hierarchical_contrastive_loss(z1, z2, mask)
+    garbage = ~mask[:, None, :]
+    noisy = [z.masked_fill(garbage, 1e3) for z in (z1, z2)]
+    torch.testing.assert_close(hierarchical_contrastive_loss(*noisy, mask), base)
+    # the temporal contrast of one series alone equals the reference on its valid part
+    for i, length in enumerate(lengths.tolist()):
+        one = [z[i:i + 1, :, :length] for z in (z1, z2)]
+        masked = temporal_contrastive_loss(z1[i:i + 1], z2[i:i + 1], mask[i:i + 1])
+        torch.testing.assert_close(masked, ref_temporal(*(z.transpose(1, 2) for z in one)))
+
+
+def test_padding_gives_finite_gradients_and_none_to_padding():
+    z1, z2 = (z.float().requires_grad_() for z in features(4, 3, 9, seed=3))
+    mask = torch.arange(9) < torch.tensor([9, 5, 1, 2])[:, None]
+    hierarchical_contrastive_loss(z1, z2, mask).backward()
+    for z in (z1, z2):
+        assert torch.isfinite(z.grad).all()
+        assert (z.grad.masked_select(~mask[:, None, :].expand_as(z)) == 0).all()
+
+
+def test_instance_at_a_timestamp_sees_only_the_series_that_exist_there():
+    z1, z2 = (z.float() for z in features(4, 3, 1, seed=4))
+    mask = torch.tensor([[True], [True], [False], [True]])
+    keep = torch.tensor([0, 1, 3])
+    torch.testing.assert_close(instance_contrastive_loss(z1, z2, mask),
+                               ref_instance(z1[keep].transpose(1, 2), z2[keep].transpose(1, 2)))
+
+
+def test_aligned_views_score_lower_than_shuffled():
+    z1, _ = (z.float() for z in features(8, 16, 12, seed=5))
+    z2 = z1 + 0.05 * torch.randn_like(z1)
+    shuffled = z2[torch.randperm(8, generator=torch.Generator().manual_seed(0))]
+    assert hierarchical_contrastive_loss(z1, z2) < hierarchical_contrastive_loss(z1, shuffled)
+
+
+def test_nothing_to_contrast_is_zero_not_nan():
+    z1, z2 = (z.float() for z in features(3, 2, 4, seed=6))
+    assert hierarchical_contrastive_loss(z1, z2, torch.zeros(3, 4, dtype=torch.bool)) == 0
+
+
+def test_module_matches_function():
+    z1, z2 = (z.float() for z in features(3, 2, 7, seed=7))
+    module = HierarchicalContrastiveLoss(alpha=0.2, temporal_unit=1)
+    torch.testing.assert_close(module(z1, z2), hierarchical_contrastive_loss(z1, z2, None, 0.2, 1))
+    assert "alpha=0.2" in repr(module)
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    ({"alpha": 1.5}, ValueError, "alpha must be in"),
+    ({"alpha": -0.1}, ValueError, "alpha must be >= 0"),
+    ({"temporal_unit": -1}, ValueError, "temporal_unit"),
+    ({"temporal_unit": 1.0}, ValueError, "temporal_unit"),
+])
+def test_invalid_parameters(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        HierarchicalContrastiveLoss(**kwargs)
+
+
+@pytest.mark.parametrize("z1, z2, mask, match", [
+    (torch.zeros(2, 3), torch.zeros(2, 3), None, r"\(n, d, t\)"),
+    (torch.zeros(2, 3, 4), torch.zeros(2, 3, 5), None, r"\(n, d, t\)"),
+    (torch.zeros(2, 3, 4, dtype=torch.long), torch.zeros(2, 3, 4, dtype=torch.long), None,
+     "floating point"),
+    (torch.zeros(2, 3, 4), torch.zeros(2, 3, 4), torch.ones(2, 5, dtype=torch.bool),
+     r"mask must have shape"),
+])
+def test_invalid_inputs(z1, z2, mask, match):
+    with pytest.raises(ValueError, match=match):
+        hierarchical_contrastive_loss(z1, z2, mask)
