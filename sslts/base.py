@@ -25,8 +25,8 @@ from .nn import ENCODERS, ProjectionHead, encoder_output_dim, prepare_encoder, s
 from .parameters import CONSTRAINTS, fill_doc
 from .training.callbacks import build_callbacks, copy_callback, embedding_std_scoring
 from .training.data import SeriesDataset
-from .training.net import SSLModule, SSLNet
-from .training.objectives import TwoViews
+from .training.net import SSLModule, SSLNet, embed_timestamps
+from .training.objectives import TwoViews, timestamp_encoder
 from .training.settings import apply_settings, net_settings, validation_split
 from .training.warm_start import ARCHITECTURE, changed_params, check_unchanged, record_params
 from .utils.device import resolve_device
@@ -348,6 +348,44 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         dataset = self._dataset(X, reset=False, min_samples=1)
         return self._check_finite(self.net_.embed(dataset),
                                   "The encoder produced non-finite embeddings")
+
+    def transform_timestamps(self, X):
+        """Per-timestamp representations of ``X`` (eval mode, no augmentation).
+
+        For segmentation, forecasting or anomaly detection: the encoder's
+        features at each time step, before pooling over time (``transform``
+        returns their pooled summary).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Time series with as many channels as in ``fit``, as in
+            :meth:`transform`.
+
+        Returns
+        -------
+        H : ndarray of float32, shape (n_samples, n_timepoints, embedding_dim_)
+            ``n_timepoints`` is the longest series; NaN where a series is
+            padding.
+
+        Raises
+        ------
+        ValueError
+            If the encoder gives no per-timestamp features (a 2-D encoder, or
+            a custom one without ``forward_features``).
+        """
+        check_is_fitted(self, "net_")
+        if self.input_ndim_ != 3 or timestamp_encoder(self.encoder_) is None:
+            raise ValueError(
+                f"transform_timestamps needs an encoder with per-timestamp features "
+                f"(forward_features) on time series; {type(self.encoder_).__name__} on "
+                f"{INPUT_KINDS[self.input_ndim_]} has none. The built-in 1-D encoders "
+                "('resnet', 'fcn', 'dilated_cnn', 'ts2vec') have them.")
+        dataset = self._dataset(X, reset=False, min_samples=1)
+        H = embed_timestamps(self.encoder_, dataset, self.batch_size, self.net_.device)
+        valid = ~np.isnan(H).all(axis=-1)
+        self._check_finite(H[valid], "The encoder produced non-finite features")
+        return H
 
     @property
     def _n_features_out(self):

@@ -12,7 +12,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.neighbors import KNeighborsClassifier
 from skorch.callbacks import Callback
 
-from sslts import BarlowTwinsTransformer, SimCLRTransformer, VICRegTransformer
+from sslts import BarlowTwinsTransformer, SimCLRTransformer, TS2VecTransformer, VICRegTransformer
 from sslts.nn import (
     FCN,
     AdaptedEncoder,
@@ -26,7 +26,7 @@ from sslts.nn.transfer import describe_encoder, prepare_encoder
 
 from .conftest import FAST
 
-METHODS = [SimCLRTransformer, BarlowTwinsTransformer, VICRegTransformer]
+METHODS = [SimCLRTransformer, BarlowTwinsTransformer, VICRegTransformer, TS2VecTransformer]
 
 
 class StartWeights(Callback):

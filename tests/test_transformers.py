@@ -15,13 +15,19 @@ from sklearn.pipeline import Pipeline
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 from torch.optim.lr_scheduler import StepLR
 
-from sslts import BarlowTwinsTransformer, SimCLRTransformer, SSLClassifier, VICRegTransformer
+from sslts import (
+    BarlowTwinsTransformer,
+    SimCLRTransformer,
+    SSLClassifier,
+    TS2VecTransformer,
+    VICRegTransformer,
+)
 from sslts.augmentations import Compose, Jitter, TimeWarp
 from sslts.nn import ResNet1D
 
 from .conftest import FAST
 
-METHODS = [SimCLRTransformer, BarlowTwinsTransformer, VICRegTransformer]
+METHODS = [SimCLRTransformer, BarlowTwinsTransformer, VICRegTransformer, TS2VecTransformer]
 
 
 class MeanLinear(torch.nn.Module):
@@ -452,7 +458,8 @@ def test_invalid_method_parameters(cls, series):
     X, _ = series
     bad = {SimCLRTransformer: {"temperature": float("-inf")},
            BarlowTwinsTransformer: {"lambda_": -0.1},
-           VICRegTransformer: {"var_weight": -1.0}}[cls]
+           VICRegTransformer: {"var_weight": -1.0},
+           TS2VecTransformer: {"alpha": 1.5}}[cls]
     with pytest.raises(ValueError, match=next(iter(bad))):
         cls(**{**FAST, **bad}).fit(X)
 
@@ -483,3 +490,27 @@ def test_transform_checks_channels_and_fitted(series):
     model = SimCLRTransformer(**FAST).fit(X)
     with pytest.raises(ValueError, match="X has 1 channels, but SimCLRTransformer was fitted "):
         model.transform(X[:, :1])
+
+
+@pytest.mark.parametrize("cls, encoder, pool", [(SimCLRTransformer, "resnet", np.nanmean),
+                                                (TS2VecTransformer, "ts2vec", np.nanmax)])
+def test_timestamp_representations_pool_to_the_embeddings(series, cls, encoder, pool):
+    X, _ = series
+    ragged = [x[:, : 20 + i % 7] for i, x in enumerate(X)]
+    model = cls(**{**FAST, "encoder": encoder}).fit(ragged)
+    H = model.transform_timestamps(ragged)
+    assert H.shape == (24, 26, 16) and H.dtype == np.float32
+    lengths = np.array([20 + i % 7 for i in range(24)])
+    padded = np.arange(26)[None, :] >= lengths[:, None]
+    assert np.isnan(H[padded]).all() and np.isfinite(H[~padded]).all()
+    np.testing.assert_allclose(pool(H, axis=1), model.transform(ragged), rtol=1e-5, atol=1e-5)
+    # one series alone gets the same features (eval mode, padding does not leak)
+    np.testing.assert_allclose(model.transform_timestamps([ragged[3]])[0], H[3, :23],
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_timestamp_representations_need_per_timestamp_features(series):
+    X, _ = series
+    model = SimCLRTransformer(**{**FAST, "encoder": MeanLinear}).fit(X)
+    with pytest.raises(ValueError, match="per-timestamp features"):
+        model.transform_timestamps(X)

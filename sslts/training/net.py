@@ -9,12 +9,13 @@ from skorch.dataset import unpack_data
 from skorch.utils import to_device
 
 from ..utils.random import draw_seed, seeded_generator, seeded_torch
+from ..utils.tensors import padding_mask
 from .averaging import WeightAverage
 from .callbacks import EpochTable
 from .data import BatchIterator, batch_bounds, samples_per_epoch
 
 __all__ = ["SSLModule", "SSLNet", "SeriesNetMixin", "check_finite_loss", "embed",
-           "embedding_std", "step_plan"]
+           "embed_timestamps", "embedding_std", "step_plan"]
 
 
 class SSLModule(torch.nn.Module):
@@ -313,6 +314,47 @@ class SSLNet(SeriesNetMixin, NeuralNet):
         numpy.ndarray of float32, shape (n, d)
         """
         return embed(self.module_.encoder, dataset, self.batch_size, self.device)
+
+
+def embed_timestamps(encoder, dataset, batch_size, device):
+    """Per-timestamp features of a dataset by an encoder in eval mode.
+
+    The encoder's training flag is restored afterwards.
+
+    Parameters
+    ----------
+    encoder : torch.nn.Module
+        With ``forward_features`` mapping ``(n, c, t)`` to ``(n, d, t)``.
+    dataset : SeriesDataset
+        The series, NaN right-padded.
+    batch_size : int
+        Series per forward pass.
+    device : str
+        Device of the encoder.
+
+    Returns
+    -------
+    numpy.ndarray of float32, shape (n, t, d)
+        ``t`` is the dataset's padded length; NaN where a series is padding.
+    """
+    n, t = len(dataset), dataset.X.shape[-1]
+    out = None
+    was_training = encoder.training
+    encoder.eval()
+    try:
+        with torch.inference_mode():
+            start = 0
+            for batch, _ in BatchIterator(dataset, batch_size):
+                x = to_device(batch["x"], device)
+                h = encoder.forward_features(x).float().transpose(1, 2)  # (b, t_b, d)
+                h = h.masked_fill(~padding_mask(x)[..., None], float("nan")).cpu().numpy()
+                if out is None:
+                    out = np.full((n, t, h.shape[-1]), np.nan, dtype=np.float32)
+                out[start:start + len(h), :h.shape[1]] = h
+                start += len(h)
+    finally:
+        encoder.train(was_training)
+    return out
 
 
 def embed(encoder, dataset, batch_size, device):

@@ -1,0 +1,196 @@
+"""TS2Vec: overlapping crops, latent timestamp masking, averaged weights and the estimator."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from skorch.callbacks import Callback
+
+from sslts import TS2VecTransformer
+from sslts.nn import TS2VecEncoder
+from sslts.training.averaging import WeightAverage
+from sslts.training.net import SSLModule
+from sslts.training.objectives import OverlappingCrops, take_windows
+from sslts.utils.random import seeded_generator
+
+from .conftest import FAST
+
+
+def pointwise_module():
+    """An encoder whose feature at a timestamp depends on that timestamp only."""
+    torch.manual_seed(0)
+    return SSLModule(TS2VecEncoder(1, out_features=4, depth=0, kernel_size=1), torch.nn.Identity())
+
+
+def ragged_batch(lengths, t=30, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(len(lengths), 1, t, generator=g)
+    for i, length in enumerate(lengths):
+        x[i, :, length:] = float("nan")
+    return x, torch.tensor(lengths)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_two_crops_describe_the_same_timestamps(seed):
+    """Without masking or dropout a pointwise encoder gives equal features in both crops."""
+    module = pointwise_module().eval()
+    x, lengths = ragged_batch([30, 22, 9, 30])
+    out = OverlappingCrops()(module, x, lengths, seeded_generator(seed))
+    f1, f2, mask = out.loss_inputs
+    assert f1.shape == f2.shape and mask.shape == (4, f1.shape[2])
+    torch.testing.assert_close(f1, f2)
+    # padding of the shorter series is outside the mask, and some timestamps exist
+    assert mask.any() and (f1.masked_select(~mask[:, None, :]) == 0).all()
+    assert out.embeddings.shape == (8, 4)
+
+
+def test_crops_move_per_series_and_stay_in_their_length():
+    module = pointwise_module().eval()
+    x, lengths = ragged_batch([30] * 6)
+    starts = set()
+    for seed in range(20):
+        f1, _, mask = OverlappingCrops()(module, x, lengths, seeded_generator(seed)).loss_inputs
+        assert mask.all()  # equal lengths: every overlap timestamp exists
+        # locate the overlap of each series in its own features
+        full = module.encoder.forward_features(x)
+        for i in range(6):
+            found = [s for s in range(31 - f1.shape[2])
+                     if torch.allclose(full[i, :, s:s + f1.shape[2]], f1[i])]
+            starts.add(found[0])
+    assert len(starts) > 5  # the overlap is drawn anywhere in the series
+
+
+def test_take_windows():
+    x = torch.arange(20.0).view(2, 1, 10)
+    out = take_windows(x, torch.tensor([1, 6]), 3)
+    assert out.tolist() == [[[1.0, 2.0, 3.0]], [[16.0, 17.0, 18.0]]]
+
+
+def test_a_masked_timestamp_does_not_reach_the_features():
+    torch.manual_seed(0)
+    encoder = TS2VecEncoder(2, out_features=8, depth=2).eval()
+    x = torch.randn(3, 2, 20)
+    keep = torch.ones(3, 20, dtype=torch.bool)
+    keep[:, 7] = False
+    changed = x.clone()
+    changed[:, :, 7] += 5.0
+    torch.testing.assert_close(encoder.forward_features(x, latent_mask=keep),
+                               encoder.forward_features(changed, latent_mask=keep))
+    assert not torch.allclose(encoder.forward_features(x), encoder.forward_features(changed))
+    torch.testing.assert_close(encoder.forward_features(x, latent_mask=torch.ones_like(keep)),
+                               encoder.forward_features(x))
+
+
+def test_training_masks_about_the_requested_fraction():
+    module = pointwise_module().train()
+    crops = OverlappingCrops(timestamp_mask=0.3, dropout=0.0)
+    x = torch.randn(64, 1, 200)
+    features = crops._features(module, x, seeded_generator(0))
+    constant = module.encoder.forward_features(
+        torch.ones(1, 1, 1), latent_mask=torch.zeros(1, 1, dtype=torch.bool))[0, :, 0]
+    masked = torch.isclose(features, constant[None, :, None], atol=1e-6).all(dim=1)
+    masked = masked.float().mean().item()
+    assert 0.27 < masked < 0.33
+    # no masking at all in eval mode
+    eval_features = crops._features(module.eval(), x, seeded_generator(0))
+    torch.testing.assert_close(eval_features, module.encoder.forward_features(x))
+
+
+def test_weight_average_is_the_mean_of_the_steps():
+    module = torch.nn.Linear(2, 1)
+    average = WeightAverage(module)
+    seen = []
+    for value in (1.0, 2.0, 6.0):
+        with torch.no_grad():
+            module.weight.fill_(value)
+        average.update()
+        seen.append(value)
+    average.apply()
+    assert torch.allclose(module.weight, torch.full((1, 2), np.mean(seen)))
+
+
+class RecordWeights(Callback):
+    def initialize(self):
+        self.weights = []
+        return self
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training:
+            self.weights.append(net.module_.encoder.input_projection.weight.detach().clone())
+
+
+def test_transform_uses_the_average_of_the_steps(series):
+    X, _ = series
+    params = dict(embedding_dim=8, max_steps=5, batch_size=8, random_state=0)
+    model = TS2VecTransformer(callbacks=[("record", RecordWeights())], **params).fit(X)
+    weights = dict(model.net_.callbacks_)["record"].weights
+    assert len(weights) == 5
+    trained = model.encoder_.input_projection.weight.detach()
+    torch.testing.assert_close(trained, torch.stack(weights).mean(0))
+    last = TS2VecTransformer(average_weights=False, **params).fit(X)
+    torch.testing.assert_close(last.encoder_.input_projection.weight.detach(), weights[-1])
+    # a warm start may switch it off
+    model.set_params(average_weights=False, warm_start=True).fit(X)
+    assert model.net_.average_weights is False
+
+
+def test_fit_on_ragged_series_pickles_and_validates(series):
+    X, _ = series
+    ragged = [x[:, : 20 + i % 7] for i, x in enumerate(X)]
+    model = TS2VecTransformer(**{**FAST, "validation_fraction": 0.25}).fit(ragged)
+    assert np.isfinite(model.history_[:, "valid_loss"]).all()
+    Z = model.transform(ragged)
+    assert Z.shape == (24, 16) and np.isfinite(Z).all()
+    clone = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(clone.transform(ragged), Z)
+
+
+def test_default_encoder_is_ts2vecs(series):
+    model = TS2VecTransformer(embedding_dim=8, max_steps=2, random_state=0).fit(series[0])
+    encoder = model.encoder_
+    assert isinstance(encoder, TS2VecEncoder) and not encoder.causal
+    assert len(encoder.blocks) == 11 and encoder.pooling == "max"
+    assert model.net_.objective.augmentation is None
+
+
+def test_head_dims_are_refused(series):
+    with pytest.raises(ValueError, match="no projection head"):
+        TS2VecTransformer(**{**FAST, "head_dims": (8,)}).fit(series[0])
+
+
+def test_encoders_without_timestamp_features_are_refused(series):
+    class Pooled(torch.nn.Module):
+        def __init__(self, in_channels, out_features):
+            super().__init__()
+            self.proj = torch.nn.Linear(in_channels, out_features)
+
+        def forward(self, x):
+            return self.proj(torch.nan_to_num(x).mean(-1))
+
+    class NoLatentMask(Pooled):
+        def forward_features(self, x):
+            return self.proj(torch.nan_to_num(x).transpose(1, 2)).transpose(1, 2)
+
+    X = series[0]
+    with pytest.raises(ValueError, match="forward_features"):
+        TS2VecTransformer(**{**FAST, "encoder": Pooled}).fit(X)
+    with pytest.raises(ValueError, match="timestamp_mask=0"):
+        TS2VecTransformer(**{**FAST, "encoder": NoLatentMask}).fit(X)
+    model = TS2VecTransformer(**{**FAST, "encoder": NoLatentMask, "timestamp_mask": 0.0}).fit(X)
+    assert np.isfinite(model.transform(X)).all()
+
+
+def test_images_are_refused():
+    X = np.random.default_rng(0).normal(size=(8, 1, 6, 6)).astype(np.float32)
+    with pytest.raises(ValueError, match="3-D input"):
+        TS2VecTransformer(**{**FAST, "encoder": "resnet2d"}).fit(X)
+
+
+@pytest.mark.parametrize("params, match", [({"timestamp_mask": 1.0}, "timestamp_mask"),
+                                           ({"dropout": -0.1}, "dropout"),
+                                           ({"temporal_unit": -1}, "temporal_unit"),
+                                           ({"average_weights": "yes"}, "average_weights")])
+def test_invalid_parameters(series, params, match):
+    with pytest.raises(ValueError, match=match):
+        TS2VecTransformer(**{**FAST, **params}).fit(series[0])
