@@ -26,6 +26,7 @@ METHODS = {
     "simclr": "SimCLRTransformer",
     "barlowtwins": "BarlowTwinsTransformer",
     "vicreg": "VICRegTransformer",
+    "ts2vec": "TS2VecTransformer",
 }
 
 
@@ -55,6 +56,8 @@ def make_policy(name):
         return Compose([TimeWarp(sigma), *extra, Scaling(0.1), ScaledNoise(0.1)])
 
     policies = {
+        "none": lambda: None,  # the method's default (TS2Vec: no augmentation)
+        "magnitude": lambda: Compose([Scaling(0.1), ScaledNoise(0.1)]),  # keeps timestamps
         "current": lambda: base(),
         "crop_noise": lambda: Compose([ResizedCrop((0.5, 1.0)), ScaledNoise(0.1)]),
         "no_crop": lambda: warp(),
@@ -117,6 +120,9 @@ def parse_settings(pairs):
     settings = {}
     for pair in pairs:
         key, _, value = pair.partition("=")
+        if value in ("True", "False", "None"):
+            settings[key] = {"True": True, "False": False, "None": None}[value]
+            continue
         for cast in (int, float):
             try:
                 value = cast(value)

@@ -231,8 +231,8 @@ BASELINES = {
     "1nn": Baseline("1-NN (raw)", one_nn_baseline, (), None, "knn"),
     "minirocket": Baseline("MiniRocket", minirocket_baseline, ("random_state",), "numba",
                            "ridge"),
-    "ts2vec": Baseline("TS2Vec", ts2vec_baseline, ("random_state", "device", "max_epochs"),
-                       "ts2vec", "svm"),
+    "ts2vec": Baseline("TS2Vec (reference code)", ts2vec_baseline,
+                       ("random_state", "device", "max_epochs"), "ts2vec", "svm"),
     "random_encoder": Baseline("Random encoder", random_encoder_baseline,
                                ("random_state", "device"), None, "svm"),
 }
