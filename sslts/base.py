@@ -21,12 +21,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .augmentations.policies import default_policy
+from .losses import MultiscaleLoss
 from .nn import ENCODERS, ProjectionHead, encoder_output_dim, prepare_encoder, save_encoder
 from .parameters import CONSTRAINTS, fill_doc
 from .training.callbacks import build_callbacks, copy_callback, embedding_std_scoring
 from .training.data import SeriesDataset
 from .training.net import SSLModule, SSLNet, embed_timestamps
-from .training.objectives import TwoViews, timestamp_encoder
+from .training.objectives import OverlappingCrops, TwoViews, timestamp_encoder
 from .training.settings import apply_settings, net_settings, validation_split
 from .training.warm_start import ARCHITECTURE, changed_params, check_unchanged, record_params
 from .utils.device import resolve_device
@@ -34,8 +35,8 @@ from .utils.params import check_int
 from .utils.random import draw_seed, seeded_torch
 from .utils.validation import INPUT_KINDS, validate_input
 
-__all__ = ["BaseSSLTransformer", "SeriesEstimatorMixin", "fill_ssl_doc", "pretrained_encoder",
-           "ssl_doc"]
+__all__ = ["BaseSSLTransformer", "SeriesEstimatorMixin", "TwoViewSSLTransformer", "fill_ssl_doc",
+           "pretrained_encoder", "ssl_doc"]
 
 #: Parameters of every self-supervised transformer, in documentation order.
 SSL_PARAMETERS = ("encoder", "embedding_dim", "adapt_channels", "head_dims", "augmentations",
@@ -46,8 +47,8 @@ SSL_PARAMETERS = ("encoder", "embedding_dim", "adapt_channels", "head_dims", "au
 
 
 def ssl_doc(**overrides):
-    """Decorator filling ``%(shared_parameters)s`` and ``%(shared_attributes)s``
-    in the docstring of a self-supervised method.
+    """Decorator filling ``%(shared_parameters)s``, ``%(shared_attributes)s``
+    and ``%(level)s`` in the docstring of a self-supervised method.
 
     Parameters
     ----------
@@ -68,6 +69,7 @@ def ssl_doc(**overrides):
         shared_parameters=SSL_PARAMETERS,
         shared_attributes=("net_", "encoder_", "history_", "embedding_dim_", "n_features_in_",
                            "n_channels_in_", "input_ndim_", "feature_names_in_"),
+        level=("level",),
     )
 
 
@@ -472,3 +474,41 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
                 "(sslts.augmentations.spectral for 4-D), or None for the default."
             )
         return policy
+
+
+class TwoViewSSLTransformer(BaseSSLTransformer):
+    """A method comparing two views of each series (SimCLR, Barlow Twins, VICReg).
+
+    With ``level="series"`` the loss sees the pooled, projected embeddings
+    of two augmented views (:class:`~sslts.training.objectives.TwoViews`).
+    With ``level="hierarchical"`` it sees the projected features of each
+    timestamp of two overlapping crops
+    (:class:`~sslts.training.objectives.OverlappingCrops`), through
+    :meth:`_hierarchical_loss`, and the default is no augmentation besides
+    the crops and the timestamp masking. Subclasses implement
+    :meth:`_series_loss` and may override :meth:`_hierarchical_loss`.
+    """
+
+    _parameter_constraints = {**BaseSSLTransformer._parameter_constraints,
+                              "level": CONSTRAINTS["level"]}
+
+    def _series_loss(self):
+        """Return the loss on two ``(n, d)`` batches of projections."""
+        raise NotImplementedError
+
+    def _hierarchical_loss(self):
+        """Return the loss on per-timestamp projections: by default the series
+        loss at every scale, with timestamps as samples
+        (:class:`~sslts.losses.MultiscaleLoss`)."""
+        return MultiscaleLoss(self._series_loss())
+
+    def _build_loss(self):
+        return self._series_loss() if self.level == "series" else self._hierarchical_loss()
+
+    def _build_objective(self, augmentations):
+        if self.level == "series":
+            return super()._build_objective(augmentations)
+        return OverlappingCrops(augmentations, project=True)
+
+    def _default_augmentations(self):
+        return super()._default_augmentations() if self.level == "series" else None

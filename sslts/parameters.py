@@ -39,6 +39,7 @@ CONSTRAINTS = {
     "warm_start": ["boolean"],
     "verbose": ["verbose"],
     "random_state": ["random_state"],
+    "level": [StrOptions({"series", "hierarchical"})],
 }
 
 #: numpydoc entries of the shared parameters, by parameter name.
@@ -131,6 +132,16 @@ or fitted estimator, default="resnet"
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and the other random draws of
         training (augmentations, windows, subsets).""",
+    "level": """\
+    level : {"series", "hierarchical"}, default="series"
+        What the loss compares. "series": the pooled, projected embeddings
+        of two augmented views of each series. "hierarchical": the
+        projected features of each timestamp of two overlapping random crops
+        of each series, at every scale of a max-pooling pyramid over time
+        (as TS2Vec does; time series only), with half the timestamps masked
+        after the encoder's first layer and feature dropout 0.1 in
+        training; its default ``augmentations`` are then none, and others
+        must keep timestamps aligned (magnitude, noise).""",
 }
 
 #: numpydoc entries of the shared fitted attributes, by attribute name.

@@ -7,6 +7,7 @@ from sslts.methods import METHODS
 SMALL = dict(encoder="fcn", embedding_dim=8, max_epochs=2, batch_size=16, random_state=0)
 
 ESTIMATORS = [cls(**SMALL) for _, cls in METHODS.values()]
+ESTIMATORS.append(METHODS["simclr"][1](level="hierarchical", **SMALL))
 
 LENGTH_MAY_CHANGE = (
     "A 2-D input is a batch of univariate series, and series of another length "

@@ -10,11 +10,17 @@ import torch
 import torch.nn.functional as F
 
 from sslts.losses import (
+    BarlowTwinsLoss,
     HierarchicalContrastiveLoss,
+    MultiscaleLoss,
+    barlow_twins_loss,
     hierarchical_contrastive_loss,
     instance_contrastive_loss,
+    multiscale_loss,
+    nt_xent_loss,
     temporal_contrastive_loss,
 )
+from sslts.losses.hierarchical import max_pool_pair
 
 
 def ref_instance(z1, z2):
@@ -145,7 +151,7 @@ def test_module_matches_function():
     z1, z2 = (z.float() for z in features(3, 2, 7, seed=7))
     module = HierarchicalContrastiveLoss(alpha=0.2, temporal_unit=1)
     torch.testing.assert_close(module(z1, z2), hierarchical_contrastive_loss(z1, z2, None, 0.2, 1))
-    assert "alpha=0.2" in repr(module)
+    assert "alpha=0.2" in repr(module) and "temperature=None" in repr(module)
 
 
 @pytest.mark.parametrize("kwargs, exc, match", [
@@ -153,6 +159,7 @@ def test_module_matches_function():
     ({"alpha": -0.1}, ValueError, "alpha must be >= 0"),
     ({"temporal_unit": -1}, ValueError, "temporal_unit"),
     ({"temporal_unit": 1.0}, ValueError, "temporal_unit"),
+    ({"temperature": 0.0}, ValueError, "temperature"),
 ])
 def test_invalid_parameters(kwargs, exc, match):
     with pytest.raises(exc, match=match):
@@ -170,3 +177,48 @@ def test_invalid_parameters(kwargs, exc, match):
 def test_invalid_inputs(z1, z2, mask, match):
     with pytest.raises(ValueError, match=match):
         hierarchical_contrastive_loss(z1, z2, mask)
+
+
+# ------------------------------------------------------- cosine similarities and other losses
+
+
+def test_one_timestamp_with_a_temperature_is_nt_xent():
+    z1, z2 = (z.float() for z in features(6, 5, 1, seed=8))
+    torch.testing.assert_close(instance_contrastive_loss(z1, z2, temperature=0.3),
+                               nt_xent_loss(z1[..., 0], z2[..., 0], temperature=0.3))
+
+
+@pytest.mark.parametrize("fn, ref", [(instance_contrastive_loss, ref_instance),
+                                     (temporal_contrastive_loss, ref_temporal)])
+def test_temperature_compares_cosine_similarities(fn, ref):
+    z1, z2 = (z.float() for z in features(4, 3, 7, seed=9))
+    scaled = [F.normalize(z, dim=1) / 0.2 ** 0.5 for z in (z1, z2)]
+    torch.testing.assert_close(fn(z1, z2, temperature=0.2),
+                               ref(*(z.transpose(1, 2) for z in scaled)))
+
+
+def test_multiscale_loss_averages_the_scales_with_timestamps_as_samples():
+    z1, z2 = (z.float() for z in features(3, 4, 4, seed=10))
+    expected = []
+    a, b, mask = z1, z2, torch.ones(3, 4, dtype=torch.bool)
+    for _ in range(3):  # t = 4, 2, 1
+        expected.append(barlow_twins_loss(a.transpose(1, 2).reshape(-1, 4),
+                                          b.transpose(1, 2).reshape(-1, 4)))
+        if a.shape[2] > 1:
+            a, b, mask = max_pool_pair(a, b, mask)
+    got = multiscale_loss(barlow_twins_loss, z1, z2)
+    torch.testing.assert_close(got, torch.stack(expected).mean())
+    torch.testing.assert_close(MultiscaleLoss(BarlowTwinsLoss())(z1, z2), got)
+
+
+def test_multiscale_loss_leaves_padding_out():
+    z1, z2 = (z.float() for z in features(2, 3, 2, seed=11))
+    mask = torch.tensor([[True, True], [True, False]])
+    calls = []
+
+    def loss(a, b):
+        calls.append(a.shape[0])
+        return (a - b).pow(2).mean()
+
+    multiscale_loss(loss, z1, z2, mask)
+    assert calls == [3, 2]  # 3 timestamps exist at the first scale, 2 series at the last

@@ -1,4 +1,4 @@
-"""TS2Vec: overlapping crops, latent timestamp masking, averaged weights and the estimator."""
+"""TS2Vec (overlapping crops, latent masking, averaged weights) and the hierarchical level."""
 
 import pickle
 
@@ -7,11 +7,12 @@ import pytest
 import torch
 from skorch.callbacks import Callback
 
-from sslts import TS2VecTransformer
+from sslts import BarlowTwinsTransformer, SimCLRTransformer, TS2VecTransformer, VICRegTransformer
+from sslts.losses import HierarchicalContrastiveLoss, MultiscaleLoss
 from sslts.nn import TS2VecEncoder
 from sslts.training.averaging import WeightAverage
 from sslts.training.net import SSLModule
-from sslts.training.objectives import OverlappingCrops, take_windows
+from sslts.training.objectives import OverlappingCrops, project_timestamps, take_windows
 from sslts.utils.random import seeded_generator
 
 from .conftest import FAST
@@ -194,3 +195,61 @@ def test_images_are_refused():
 def test_invalid_parameters(series, params, match):
     with pytest.raises(ValueError, match=match):
         TS2VecTransformer(**{**FAST, **params}).fit(series[0])
+
+
+# ------------------------------------------- the hierarchical level of the two-view methods
+
+
+def test_project_timestamps_keeps_padding_out_of_the_head():
+    torch.manual_seed(0)
+    head = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.BatchNorm1d(5)).train()
+    h = torch.randn(2, 3, 4)
+    valid = torch.tensor([[True, True, True, False], [True, False, False, False]])
+    out = project_timestamps(head, h, valid)
+    assert out.shape == (2, 5, 4)
+    assert (out.transpose(1, 2)[~valid] == 0).all()
+    # batch-norm statistics over the 4 timestamps that exist: mean 0 per feature
+    torch.testing.assert_close(out.transpose(1, 2)[valid].mean(0), torch.zeros(5),
+                               atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("cls, loss", [(SimCLRTransformer, HierarchicalContrastiveLoss),
+                                       (BarlowTwinsTransformer, MultiscaleLoss),
+                                       (VICRegTransformer, MultiscaleLoss)])
+def test_two_view_methods_train_at_the_hierarchical_level(series, cls, loss):
+    X, _ = series
+    ragged = [x[:, : 20 + i % 7] for i, x in enumerate(X)]
+    model = cls(**{**FAST, "level": "hierarchical"}).fit(ragged)
+    objective = model.net_.objective
+    assert isinstance(objective, OverlappingCrops) and objective.project
+    assert objective.augmentation is None  # no default augmentation at this level
+    assert isinstance(model.net_.criterion_, loss)
+    assert np.isfinite(model.history_[:, "train_loss"]).all()
+    Z = model.transform(ragged)
+    assert Z.shape == (24, 16) and np.isfinite(Z).all()
+    # the head was trained: it saw per-timestamp features
+    fresh = cls(**{**FAST, "level": "hierarchical", "max_epochs": 1, "max_steps": 1}).fit(ragged)
+    assert not torch.equal(next(model.net_.module_.head.parameters()),
+                           next(fresh.net_.module_.head.parameters()))
+
+
+def test_simclr_hierarchical_level_uses_its_temperature(series):
+    model = SimCLRTransformer(**{**FAST, "level": "hierarchical", "temperature": 0.2})
+    model.fit(series[0])
+    assert model.net_.criterion_.temperature == 0.2
+
+
+def test_level_switches_on_warm_start(series):
+    X, _ = series
+    model = SimCLRTransformer(**{**FAST, "warm_start": True}).fit(X)
+    model.set_params(level="hierarchical").fit(X)
+    assert isinstance(model.net_.objective, OverlappingCrops)
+    assert len(model.history_) == 4
+
+
+def test_hierarchical_level_refuses_images_and_bad_values(series):
+    images = np.random.default_rng(0).normal(size=(8, 1, 6, 6)).astype(np.float32)
+    with pytest.raises(ValueError, match="3-D input"):
+        SimCLRTransformer(**{**FAST, "encoder": "resnet2d", "level": "hierarchical"}).fit(images)
+    with pytest.raises(ValueError, match="level"):
+        VICRegTransformer(**{**FAST, "level": "timestamps"}).fit(series[0])

@@ -3,8 +3,10 @@
 from .barlow_twins import BarlowTwinsLoss, barlow_twins_loss
 from .hierarchical import (
     HierarchicalContrastiveLoss,
+    MultiscaleLoss,
     hierarchical_contrastive_loss,
     instance_contrastive_loss,
+    multiscale_loss,
     temporal_contrastive_loss,
 )
 from .nt_xent import NTXentLoss, nt_xent_loss
@@ -30,4 +32,6 @@ __all__ = [
     "HierarchicalContrastiveLoss",
     "instance_contrastive_loss",
     "temporal_contrastive_loss",
+    "multiscale_loss",
+    "MultiscaleLoss",
 ]

@@ -10,22 +10,29 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import check_non_negative
+from ._checks import check_non_negative, check_positive
 
-__all__ = ["HierarchicalContrastiveLoss", "hierarchical_contrastive_loss",
-           "instance_contrastive_loss", "max_pool_pair", "temporal_contrastive_loss"]
+__all__ = ["HierarchicalContrastiveLoss", "MultiscaleLoss", "hierarchical_contrastive_loss",
+           "instance_contrastive_loss", "max_pool_pair", "multiscale_loss",
+           "temporal_contrastive_loss"]
 
 
-def _contrast(z, valid, shift):
+def _contrast(z, valid, shift, temperature=None):
     """Mean cross entropy of each valid anchor against its positive.
 
     ``z`` is ``(groups, m, d)``: inside each group, anchor ``j`` has
     positive ``(j + shift) % m`` and every other valid member as negative.
-    ``valid`` ``(groups, m)`` marks the members that exist. Returns the sum
-    of the losses of the valid anchors and their number.
+    ``valid`` ``(groups, m)`` marks the members that exist. Similarities are
+    dot products, or cosine similarities divided by ``temperature`` when it
+    is given. Returns the sum of the losses of the valid anchors and their
+    number.
     """
     m = z.shape[1]
+    if temperature is not None:
+        z = F.normalize(z, dim=-1)
     logits = z @ z.transpose(1, 2)
+    if temperature is not None:
+        logits = logits / temperature
     lowest = torch.finfo(logits.dtype).min  # finite: no NaN gradients for empty rows
     drop = ~valid[:, None, :] | torch.eye(m, dtype=torch.bool, device=z.device)
     logits = logits.masked_fill(drop, lowest)
@@ -52,12 +59,12 @@ def _as_features(z1, z2, mask):
     return z1.float(), z2.float(), mask.to(torch.bool)
 
 
-def instance_contrastive_loss(z1, z2, mask=None):
+def instance_contrastive_loss(z1, z2, mask=None, temperature=None):
     """Instance contrast at each timestamp: other series are the negatives.
 
     At timestamp ``t`` the anchor ``z1[i, :, t]`` has ``z2[i, :, t]`` as
     positive and the features of the other series of both views at ``t``
-    as negatives (dot-product similarities, no temperature, as in TS2Vec).
+    as negatives.
 
     Parameters
     ----------
@@ -65,6 +72,9 @@ def instance_contrastive_loss(z1, z2, mask=None):
         Per-timestamp features of two views, aligned in time.
     mask : torch.Tensor of bool, shape (n, t), default=None
         True where a timestamp exists in both views; None: all do.
+    temperature : float, default=None
+        None: dot-product similarities, as in TS2Vec; a float: cosine
+        similarities divided by it, as in NT-Xent.
 
     Returns
     -------
@@ -75,11 +85,11 @@ def instance_contrastive_loss(z1, z2, mask=None):
     z1, z2, mask = _as_features(z1, z2, mask)
     n = z1.shape[0]
     z = torch.cat([z1, z2]).permute(2, 0, 1)  # (t, 2n, d)
-    total, count = _contrast(z, torch.cat([mask, mask]).T, n)
+    total, count = _contrast(z, torch.cat([mask, mask]).T, n, temperature)
     return total / count.clamp(min=1)
 
 
-def temporal_contrastive_loss(z1, z2, mask=None):
+def temporal_contrastive_loss(z1, z2, mask=None, temperature=None):
     """Temporal contrast within each series: other timestamps are the negatives.
 
     The anchor ``z1[i, :, t]`` has ``z2[i, :, t]`` as positive and the
@@ -92,6 +102,8 @@ def temporal_contrastive_loss(z1, z2, mask=None):
         Per-timestamp features of two views, aligned in time.
     mask : torch.Tensor of bool, shape (n, t), default=None
         True where a timestamp exists in both views; None: all do.
+    temperature : float, default=None
+        As in :func:`instance_contrastive_loss`.
 
     Returns
     -------
@@ -101,7 +113,7 @@ def temporal_contrastive_loss(z1, z2, mask=None):
     z1, z2, mask = _as_features(z1, z2, mask)
     t = z1.shape[2]
     z = torch.cat([z1, z2], dim=2).transpose(1, 2)  # (n, 2t, d)
-    total, count = _contrast(z, torch.cat([mask, mask], dim=1), t)
+    total, count = _contrast(z, torch.cat([mask, mask], dim=1), t, temperature)
     return total / count.clamp(min=1)
 
 
@@ -128,14 +140,16 @@ def max_pool_pair(z1, z2, mask):
     return [z.masked_fill(~mask[:, None, :], 0.0) for z in pooled] + [mask]
 
 
-def hierarchical_contrastive_loss(z1, z2, mask=None, alpha=0.5, temporal_unit=0):
+def hierarchical_contrastive_loss(z1, z2, mask=None, alpha=0.5, temporal_unit=0,
+                                  temperature=None):
     """Hierarchical contrastive loss of TS2Vec [1]_.
 
     At each scale, ``alpha`` times the instance contrast plus ``1 - alpha``
     times the temporal contrast (from scale ``temporal_unit`` on); then the
     time axis is halved by max-pooling, until one timestamp is left, where
     the instance contrast alone is added. The sum is divided by the number
-    of scales. Features are compared in float32.
+    of scales. Features are compared in float32; with a ``temperature``,
+    by cosine similarity (NT-Xent at every timestamp and scale).
 
     Parameters
     ----------
@@ -147,6 +161,9 @@ def hierarchical_contrastive_loss(z1, z2, mask=None, alpha=0.5, temporal_unit=0)
         Weight of the instance contrast, in ``[0, 1]``.
     temporal_unit : int, default=0
         First scale (0 = the input's) with a temporal contrast.
+    temperature : float, default=None
+        None: dot-product similarities (TS2Vec); a float ``> 0``: cosine
+        similarities divided by it.
 
     Returns
     -------
@@ -158,25 +175,64 @@ def hierarchical_contrastive_loss(z1, z2, mask=None, alpha=0.5, temporal_unit=0)
     .. [1] Yue et al. (2022). "TS2Vec: Towards Universal Representation of
        Time Series". AAAI.
     """
-    _check_weights(alpha, temporal_unit)
+    _check_weights(alpha, temporal_unit, temperature)
     z1, z2, mask = _as_features(z1, z2, mask)
     loss = z1.new_zeros(())
     scales = 0
     while z1.shape[2] > 1:
         if alpha != 0:
-            loss = loss + alpha * instance_contrastive_loss(z1, z2, mask)
+            loss = loss + alpha * instance_contrastive_loss(z1, z2, mask, temperature)
         if scales >= temporal_unit and alpha != 1:
-            loss = loss + (1 - alpha) * temporal_contrastive_loss(z1, z2, mask)
+            loss = loss + (1 - alpha) * temporal_contrastive_loss(z1, z2, mask, temperature)
         scales += 1
         z1, z2, mask = max_pool_pair(z1, z2, mask)
     if z1.shape[2] == 1:
         if alpha != 0:
-            loss = loss + alpha * instance_contrastive_loss(z1, z2, mask)
+            loss = loss + alpha * instance_contrastive_loss(z1, z2, mask, temperature)
         scales += 1
     return loss / max(scales, 1)
 
 
-def _check_weights(alpha, temporal_unit):
+def multiscale_loss(loss, z1, z2, mask=None):
+    """A loss on per-timestamp features at every scale of a max-pooling pyramid.
+
+    At each scale the timestamps that exist (of every series) are the
+    samples of ``loss``, which compares two batches of paired embeddings
+    (Barlow Twins, VICReg); the time axis is then halved by max-pooling
+    (:func:`max_pool_pair`) down to one timestamp, where the samples are the
+    series. The losses of the scales with at least 2 samples are averaged,
+    as VICRegL does over image locations.
+
+    Parameters
+    ----------
+    loss : callable
+        ``loss(a, b)`` on two ``(m, d)`` batches, row ``i`` a positive pair.
+    z1, z2 : torch.Tensor of shape (n, d, t)
+        Per-timestamp features of two views, aligned in time.
+    mask : torch.Tensor of bool, shape (n, t), default=None
+        True where a timestamp exists in both views; None: all do.
+
+    Returns
+    -------
+    torch.Tensor
+        Scalar loss (0 when no scale has 2 samples).
+    """
+    z1, z2, mask = _as_features(z1, z2, mask)
+    total = z1.new_zeros(())
+    scales = 0
+    while True:
+        a, b = (z.transpose(1, 2)[mask] for z in (z1, z2))  # (m, d)
+        if a.shape[0] >= 2:
+            total = total + loss(a, b)
+            scales += 1
+        if z1.shape[2] == 1:
+            return total / max(scales, 1)
+        z1, z2, mask = max_pool_pair(z1, z2, mask)
+
+
+def _check_weights(alpha, temporal_unit, temperature=None):
+    if temperature is not None:
+        check_positive("temperature", temperature)
     check_non_negative("alpha", alpha)
     if alpha > 1:
         raise ValueError(f"alpha must be in [0, 1], got {alpha}.")
@@ -194,17 +250,41 @@ class HierarchicalContrastiveLoss(nn.Module):
         Weight of the instance contrast, in ``[0, 1]``.
     temporal_unit : int, default=0
         First scale with a temporal contrast.
+    temperature : float, default=None
+        None: dot-product similarities (TS2Vec); a float: cosine
+        similarities divided by it.
     """
 
-    def __init__(self, alpha=0.5, temporal_unit=0):
+    def __init__(self, alpha=0.5, temporal_unit=0, temperature=None):
         super().__init__()
-        _check_weights(alpha, temporal_unit)
+        _check_weights(alpha, temporal_unit, temperature)
         self.alpha = alpha
         self.temporal_unit = temporal_unit
+        self.temperature = temperature
 
     def forward(self, z1, z2, mask=None):
         """Compute the loss; see :func:`hierarchical_contrastive_loss`."""
-        return hierarchical_contrastive_loss(z1, z2, mask, self.alpha, self.temporal_unit)
+        return hierarchical_contrastive_loss(z1, z2, mask, self.alpha, self.temporal_unit,
+                                             self.temperature)
 
     def extra_repr(self):
-        return f"alpha={self.alpha}, temporal_unit={self.temporal_unit}"
+        return (f"alpha={self.alpha}, temporal_unit={self.temporal_unit}, "
+                f"temperature={self.temperature}")
+
+
+class MultiscaleLoss(nn.Module):
+    """A loss of paired embeddings at every scale of the timestamps (:func:`multiscale_loss`).
+
+    Parameters
+    ----------
+    loss : torch.nn.Module
+        Loss on two ``(m, d)`` batches, e.g. :class:`~sslts.losses.BarlowTwinsLoss`.
+    """
+
+    def __init__(self, loss):
+        super().__init__()
+        self.loss = loss
+
+    def forward(self, z1, z2, mask=None):
+        """Compute the loss; see :func:`multiscale_loss`."""
+        return multiscale_loss(self.loss, z1, z2, mask)

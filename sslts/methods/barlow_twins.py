@@ -8,13 +8,13 @@ from numbers import Real
 
 from sklearn.utils._param_validation import Interval
 
-from ..base import BaseSSLTransformer, fill_ssl_doc
+from ..base import TwoViewSSLTransformer, fill_ssl_doc
 from ..losses import BarlowTwinsLoss
 from ..utils.params import store_params
 
 
 @fill_ssl_doc
-class BarlowTwinsTransformer(BaseSSLTransformer):
+class BarlowTwinsTransformer(TwoViewSSLTransformer):
     """Embed time series with an encoder trained by Barlow Twins.
 
     The cross-correlation matrix of the projections of two views is driven to
@@ -25,6 +25,7 @@ class BarlowTwinsTransformer(BaseSSLTransformer):
     ----------
     lambda_ : float, default=5e-3
         Weight of the off-diagonal (redundancy reduction) term.
+%(level)s
 %(shared_parameters)s
 
     Attributes
@@ -45,11 +46,11 @@ class BarlowTwinsTransformer(BaseSSLTransformer):
     """
 
     _parameter_constraints = {
-        **BaseSSLTransformer._parameter_constraints,
+        **TwoViewSSLTransformer._parameter_constraints,
         "lambda_": [Interval(Real, 0, None, closed="left")],
     }
 
-    def __init__(self, lambda_=5e-3, *, encoder="resnet", embedding_dim=128,
+    def __init__(self, lambda_=5e-3, level="series", *, encoder="resnet", embedding_dim=128,
                  adapt_channels=True, head_dims=None, augmentations=None, max_epochs=100,
                  max_steps=200, max_train_length=256, batch_size=64,
                  max_samples_per_epoch=None, lr=1e-3, weight_decay=1e-4,
@@ -57,7 +58,7 @@ class BarlowTwinsTransformer(BaseSSLTransformer):
                  verbose=0, random_state=None):
         store_params(self, locals())
 
-    def _build_loss(self):
+    def _series_loss(self):
         return BarlowTwinsLoss(lambda_=self.lambda_)
 
     def _default_head_dims(self, in_features):

@@ -8,13 +8,13 @@ from numbers import Real
 
 from sklearn.utils._param_validation import Interval
 
-from ..base import BaseSSLTransformer, fill_ssl_doc
-from ..losses import NTXentLoss
+from ..base import TwoViewSSLTransformer, fill_ssl_doc
+from ..losses import HierarchicalContrastiveLoss, NTXentLoss
 from ..utils.params import store_params
 
 
 @fill_ssl_doc
-class SimCLRTransformer(BaseSSLTransformer):
+class SimCLRTransformer(TwoViewSSLTransformer):
     """Embed time series with an encoder trained by SimCLR (NT-Xent loss).
 
     Two augmented views of each series are pulled together and pushed away
@@ -24,6 +24,7 @@ class SimCLRTransformer(BaseSSLTransformer):
     ----------
     temperature : float, default=0.5
         Softmax temperature of the NT-Xent loss.
+%(level)s
 %(shared_parameters)s
 
     Attributes
@@ -47,11 +48,11 @@ class SimCLRTransformer(BaseSSLTransformer):
     """
 
     _parameter_constraints = {
-        **BaseSSLTransformer._parameter_constraints,
+        **TwoViewSSLTransformer._parameter_constraints,
         "temperature": [Interval(Real, 0, None, closed="neither")],
     }
 
-    def __init__(self, temperature=0.5, *, encoder="resnet", embedding_dim=128,
+    def __init__(self, temperature=0.5, level="series", *, encoder="resnet", embedding_dim=128,
                  adapt_channels=True, head_dims=None, augmentations=None, max_epochs=100,
                  max_steps=200, max_train_length=256, batch_size=64,
                  max_samples_per_epoch=None, lr=1e-3, weight_decay=1e-4,
@@ -59,8 +60,11 @@ class SimCLRTransformer(BaseSSLTransformer):
                  verbose=0, random_state=None):
         store_params(self, locals())
 
-    def _build_loss(self):
+    def _series_loss(self):
         return NTXentLoss(temperature=self.temperature)
+
+    def _hierarchical_loss(self):
+        return HierarchicalContrastiveLoss(temperature=self.temperature)
 
     def _default_head_dims(self, in_features):
         return (in_features, in_features)

@@ -8,13 +8,13 @@ from numbers import Real
 
 from sklearn.utils._param_validation import Interval
 
-from ..base import BaseSSLTransformer, fill_ssl_doc
+from ..base import TwoViewSSLTransformer, fill_ssl_doc
 from ..losses import VICRegLoss
 from ..utils.params import store_params
 
 
 @fill_ssl_doc
-class VICRegTransformer(BaseSSLTransformer):
+class VICRegTransformer(TwoViewSSLTransformer):
     """Embed time series with an encoder trained by VICReg.
 
     Views are pulled together (invariance) while each projection dimension
@@ -29,6 +29,7 @@ class VICRegTransformer(BaseSSLTransformer):
         Weight of the variance term.
     cov_weight : float, default=1.0
         Weight of the covariance term.
+%(level)s
 %(shared_parameters)s
 
     Attributes
@@ -47,13 +48,13 @@ class VICRegTransformer(BaseSSLTransformer):
     """
 
     _parameter_constraints = {
-        **BaseSSLTransformer._parameter_constraints,
+        **TwoViewSSLTransformer._parameter_constraints,
         "sim_weight": [Interval(Real, 0, None, closed="left")],
         "var_weight": [Interval(Real, 0, None, closed="left")],
         "cov_weight": [Interval(Real, 0, None, closed="left")],
     }
 
-    def __init__(self, sim_weight=25.0, var_weight=25.0, cov_weight=1.0, *,
+    def __init__(self, sim_weight=25.0, var_weight=25.0, cov_weight=1.0, level="series", *,
                  encoder="resnet", embedding_dim=128, adapt_channels=True, head_dims=None,
                  augmentations=None, max_epochs=100, max_steps=200, max_train_length=256,
                  batch_size=64, max_samples_per_epoch=None, lr=1e-3, weight_decay=1e-4,
@@ -61,7 +62,7 @@ class VICRegTransformer(BaseSSLTransformer):
                  warm_start=False, verbose=0, random_state=None):
         store_params(self, locals())
 
-    def _build_loss(self):
+    def _series_loss(self):
         return VICRegLoss(sim_weight=self.sim_weight, var_weight=self.var_weight,
                           cov_weight=self.cov_weight)
 

@@ -19,8 +19,8 @@ import torch
 from ..nn import AdaptedEncoder, masked_max_pool
 from ..utils.tensors import padding_mask
 
-__all__ = ["Objective", "ObjectiveOutput", "OverlappingCrops", "TwoViews", "take_windows",
-           "timestamp_encoder"]
+__all__ = ["Objective", "ObjectiveOutput", "OverlappingCrops", "TwoViews",
+           "project_timestamps", "take_windows", "timestamp_encoder"]
 
 
 class ObjectiveOutput(NamedTuple):
@@ -125,6 +125,29 @@ def timestamp_encoder(encoder):
     return inner if callable(getattr(inner, "forward_features", None)) else None
 
 
+def project_timestamps(head, h, valid):
+    """A head applied to the features of each timestamp that exists.
+
+    Parameters
+    ----------
+    head : torch.nn.Module
+        Maps ``(m, d)`` to ``(m, d_out)``.
+    h : torch.Tensor of shape (n, d, t)
+        Per-timestamp features.
+    valid : torch.Tensor of bool, shape (n, t)
+        The timestamps that exist; the others (padding) stay out of the
+        head, and of its batch-norm statistics, and are zero in the output.
+
+    Returns
+    -------
+    torch.Tensor of shape (n, d_out, t)
+    """
+    rows = head(h.transpose(1, 2)[valid])
+    out = rows.new_zeros(h.shape[0], h.shape[2], rows.shape[1])
+    out[valid] = rows
+    return out.transpose(1, 2)
+
+
 def take_windows(x, starts, width):
     """Windows ``x[i, ..., starts[i]:starts[i] + width]`` of each series, stacked.
 
@@ -170,13 +193,19 @@ class OverlappingCrops(Objective):
         Dropout rate of the features, in ``[0, 1)``.
     min_overlap : int, default=2
         Shortest overlap (capped by the batch's length).
+    project : bool, default=False
+        Pass the features of each timestamp that exists through the
+        method's head (``module.head``, one forward pass for both crops)
+        before the loss; False gives the loss the encoder's features.
     """
 
-    def __init__(self, augmentation=None, timestamp_mask=0.5, dropout=0.1, min_overlap=2):
+    def __init__(self, augmentation=None, timestamp_mask=0.5, dropout=0.1, min_overlap=2,
+                 project=False):
         self.augmentation = augmentation
         self.timestamp_mask = timestamp_mask
         self.dropout = dropout
         self.min_overlap = min_overlap
+        self.project = project
 
     def __call__(self, module, x, lengths, generator):
         n, t = x.shape[0], x.shape[-1]
@@ -204,7 +233,11 @@ class OverlappingCrops(Objective):
         f1 = features[:n, :, left - outer_left:right - outer_left]
         f2 = features[n:, :, :size]
         mask = padding_mask(views[1][..., :size])
-        pooled = masked_max_pool(torch.cat([f1, f2]), torch.cat([mask, mask]))
+        both, valid = torch.cat([f1, f2]), torch.cat([mask, mask])
+        pooled = masked_max_pool(both, valid)
+        if self.project:
+            both = project_timestamps(module.head, both, valid)
+            f1, f2 = both.chunk(2)
         return ObjectiveOutput((f1, f2, mask), pooled)
 
     def _features(self, module, x, generator):
