@@ -286,6 +286,20 @@ def test_random_encoder_baseline_embeds_with_untrained_weights(series, monkeypat
     assert not np.allclose(Z, Z_other)  # another seed, other weights
 
 
+def test_random_ts2vec_encoder_baseline_uses_that_encoder(series, monkeypatch):
+    X, y = series
+    seen = []
+    monkeypatch.setattr(baselines_module, "probe_accuracy",
+                        lambda name, Z, *args: seen.append(Z) or 0.5)
+    record = run_baseline("random_ts2vec_encoder", X, y, X, y, random_state=0, device="cpu")
+    assert record["accuracy"] == 0.5 and seen[0].shape == (24, 320)
+    with seeded_torch(draw_seed(np.random.RandomState(0))):
+        encoder = build_encoder("ts2vec", 2, 320).eval()
+    with torch.no_grad():
+        expected = encoder(torch.as_tensor(X, dtype=torch.float32)).numpy()
+    np.testing.assert_allclose(seen[0], expected, rtol=1e-5, atol=1e-6)
+
+
 def test_run_baseline_passes_only_the_options_a_baseline_takes(series):
     X, y = series
     record = run_baseline("1nn", X, y, X, y, random_state=3, device="cpu", max_epochs=1)

@@ -16,6 +16,7 @@ Each returns a record ``{"accuracy", "fit_seconds", "peak_memory_mb",
 The optional ones (MiniRocket, TS2Vec) come with ``pip install "sslts[bench]"``.
 """
 
+import functools
 import importlib.util
 from collections import namedtuple
 
@@ -184,14 +185,15 @@ def ts2vec_baseline(X_train, y_train, X_test, y_test, *, random_state=None, devi
 
 
 def random_encoder_baseline(X_train, y_train, X_test, y_test, *, random_state=None,
-                            device="auto"):
-    """The methods' default encoder with random weights, scored by the SVM probe.
+                            device="auto", encoder="resnet", embedding_dim=128):
+    """An encoder with random weights, scored by the SVM probe.
 
-    The encoder the self-supervised methods train by default (``"resnet"``,
-    128-d embeddings), with PyTorch's default initialisation as in their ``fit``, used
-    without any training: eval mode, masked mean pooling, then
-    :func:`~sslts.evaluation.svm_probe`. The difference between a method and
-    this baseline is what self-supervised training adds.
+    By default the encoder SimCLR, Barlow Twins and VICReg train
+    (``"resnet"``, 128-d embeddings), with PyTorch's default initialisation
+    as in their ``fit``, used without any training: eval mode, the encoder's
+    pooling, then :func:`~sslts.evaluation.svm_probe`. The difference between
+    a method and this baseline with the method's encoder is what
+    self-supervised training adds.
 
     Parameters
     ----------
@@ -203,6 +205,10 @@ def random_encoder_baseline(X_train, y_train, X_test, y_test, *, random_state=No
         Seeds the random weights.
     device : str, default="auto"
         Torch device, as in :func:`~sslts.utils.device.resolve_device`.
+    encoder : str, default="resnet"
+        A name of :data:`sslts.nn.ENCODERS`.
+    embedding_dim : int, default=128
+        Its output size.
 
     Returns
     -------
@@ -216,9 +222,9 @@ def random_encoder_baseline(X_train, y_train, X_test, y_test, *, random_state=No
     seed = draw_seed(check_random_state(random_state))
     with track_resources(device) as usage:
         with seeded_torch(seed, device):
-            encoder = build_encoder("resnet", A.shape[1], 128).to(device)
-        Z_train = embed(encoder, SeriesDataset(A, lengths_a), 64, device)
-    Z_test = embed(encoder, SeriesDataset(B, lengths_b), 64, device)
+            module = build_encoder(encoder, A.shape[1], embedding_dim).to(device)
+        Z_train = embed(module, SeriesDataset(A, lengths_a), 64, device)
+    Z_test = embed(module, SeriesDataset(B, lengths_b), 64, device)
     return _record(probe_accuracy("svm", Z_train, y_train, Z_test, y_test), usage)
 
 
@@ -235,6 +241,10 @@ BASELINES = {
                        ("random_state", "device", "max_epochs"), "ts2vec", "svm"),
     "random_encoder": Baseline("Random encoder", random_encoder_baseline,
                                ("random_state", "device"), None, "svm"),
+    "random_ts2vec_encoder": Baseline(
+        "Random TS2Vec encoder",
+        functools.partial(random_encoder_baseline, encoder="ts2vec", embedding_dim=320),
+        ("random_state", "device"), None, "svm"),
 }
 
 

@@ -205,7 +205,7 @@ def _cost(X, kind, name, params):
     if name == "ts2vec":
         iterations = 200 if n * length <= 100_000 else 600
         return iterations * 8 * min(length, 3000)
-    if name == "random_encoder":
+    if name.startswith("random_"):
         return n * length
     return 0.01 * n * length
 
