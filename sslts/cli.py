@@ -45,7 +45,7 @@ def build_parser():
             "seeds, next to baselines measured in the same run and published "
             "numbers. Prints a table and writes results.csv, runs.csv, "
             "results.md and results.png. Without options: "
-            f"{' and '.join(DEFAULT_DATASETS)}, the three methods, 1 seed, SVM probe, "
+            f"{' and '.join(DEFAULT_DATASETS)}, every method, 1 seed, SVM probe, "
             "1-NN, random-encoder and MiniRocket baselines."
         ),
     )
