@@ -385,7 +385,7 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
                 "('resnet', 'fcn', 'dilated_cnn', 'ts2vec') have them.")
         dataset = self._dataset(X, reset=False, min_samples=1)
         H = embed_timestamps(self.encoder_, dataset, self.batch_size, self.net_.device)
-        valid = ~np.isnan(H).all(axis=-1)
+        valid = np.arange(H.shape[1]) < dataset.lengths.numpy()[:, None]
         self._check_finite(H[valid], "The encoder produced non-finite features")
         return H
 

@@ -10,7 +10,6 @@ from sklearn.utils._param_validation import Interval
 
 from ..base import BaseSSLTransformer, ssl_doc
 from ..losses import HierarchicalContrastiveLoss
-from ..nn import ProjectionHead
 from ..training.objectives import OverlappingCrops
 from ..utils.params import store_params
 
@@ -128,7 +127,7 @@ class TS2VecTransformer(BaseSSLTransformer):
             raise ValueError(
                 f"head_dims={self.head_dims!r}: TS2Vec has no projection head (its loss "
                 "compares the encoder's per-timestamp features); leave head_dims=None.")
-        return ProjectionHead(in_features, ())
+        return super()._build_head(in_features)
 
     def _default_augmentations(self):
         return None

@@ -1,5 +1,6 @@
 """The skorch nets: a seeded, budgeted training loop and the self-supervised net."""
 
+import contextlib
 import math
 
 import numpy as np
@@ -15,7 +16,7 @@ from .callbacks import EpochTable
 from .data import BatchIterator, batch_bounds, samples_per_epoch
 
 __all__ = ["SSLModule", "SSLNet", "SeriesNetMixin", "check_finite_loss", "embed",
-           "embed_timestamps", "embedding_std", "step_plan"]
+           "embed_timestamps", "embedding_std", "eval_mode", "step_plan"]
 
 
 class SSLModule(torch.nn.Module):
@@ -316,6 +317,19 @@ class SSLNet(SeriesNetMixin, NeuralNet):
         return embed(self.module_.encoder, dataset, self.batch_size, self.device)
 
 
+@contextlib.contextmanager
+def eval_mode(encoder):
+    """Run the block with ``encoder`` in eval and inference mode, then restore its
+    training flag, so that embedding leaves the model as it found it."""
+    was_training = encoder.training
+    encoder.eval()
+    try:
+        with torch.inference_mode():
+            yield encoder
+    finally:
+        encoder.train(was_training)
+
+
 def embed_timestamps(encoder, dataset, batch_size, device):
     """Per-timestamp features of a dataset by an encoder in eval mode.
 
@@ -339,21 +353,16 @@ def embed_timestamps(encoder, dataset, batch_size, device):
     """
     n, t = len(dataset), dataset.X.shape[-1]
     out = None
-    was_training = encoder.training
-    encoder.eval()
-    try:
-        with torch.inference_mode():
-            start = 0
-            for batch, _ in BatchIterator(dataset, batch_size):
-                x = to_device(batch["x"], device)
-                h = encoder.forward_features(x).float().transpose(1, 2)  # (b, t_b, d)
-                h = h.masked_fill(~padding_mask(x)[..., None], float("nan")).cpu().numpy()
-                if out is None:
-                    out = np.full((n, t, h.shape[-1]), np.nan, dtype=np.float32)
-                out[start:start + len(h), :h.shape[1]] = h
-                start += len(h)
-    finally:
-        encoder.train(was_training)
+    start = 0
+    with eval_mode(encoder):
+        for batch, _ in BatchIterator(dataset, batch_size):
+            x = to_device(batch["x"], device)
+            h = encoder.forward_features(x).float().transpose(1, 2)  # (b, t_b, d)
+            h = h.masked_fill(~padding_mask(x)[..., None], float("nan")).cpu().numpy()
+            if out is None:
+                out = np.full((n, t, h.shape[-1]), np.nan, dtype=np.float32)
+            out[start:start + len(h), :h.shape[1]] = h
+            start += len(h)
     return out
 
 
@@ -377,13 +386,7 @@ def embed(encoder, dataset, batch_size, device):
     -------
     numpy.ndarray of float32, shape (n, d)
     """
-    was_training = encoder.training
-    encoder.eval()
-    chunks = []
-    try:
-        with torch.inference_mode():
-            for batch, _ in BatchIterator(dataset, batch_size):
-                chunks.append(encoder(to_device(batch["x"], device)).float().cpu())
-    finally:
-        encoder.train(was_training)  # embedding leaves the model as it found it
+    with eval_mode(encoder):
+        chunks = [encoder(to_device(batch["x"], device)).float().cpu()
+                  for batch, _ in BatchIterator(dataset, batch_size)]
     return torch.cat(chunks).numpy().astype(np.float32, copy=False)
