@@ -9,6 +9,7 @@ Every public name has one import path: the estimators below from ``sslts``;
 augmentations from :mod:`sslts.augmentations`, network blocks from
 :mod:`sslts.nn`, losses from :mod:`sslts.losses`, loaders from
 :mod:`sslts.datasets`, probes and benchmarks from :mod:`sslts.evaluation`,
+label-free scores from :mod:`sslts.metrics`,
 the method registry from :mod:`sslts.methods`.
 
 The estimators are imported on first use (``import sslts`` alone does not

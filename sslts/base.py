@@ -8,8 +8,10 @@ build the net (:mod:`sslts.training`) and train it.
 """
 
 import copy
+import warnings
 
 import numpy as np
+import torch
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -22,9 +24,15 @@ from sklearn.utils.validation import check_is_fitted
 
 from .augmentations.policies import default_policy
 from .losses import MultiscaleLoss
+from .metrics import alignment, check_criterion, embedding_std, rankme, uniformity
 from .nn import ENCODERS, ProjectionHead, encoder_output_dim, prepare_encoder, save_encoder
 from .parameters import CONSTRAINTS, fill_doc
-from .training.callbacks import build_callbacks, copy_callback, embedding_std_scoring
+from .training.callbacks import (
+    EmbeddingRank,
+    build_callbacks,
+    copy_callback,
+    embedding_std_scoring,
+)
 from .training.data import SeriesDataset
 from .training.net import SSLModule, SSLNet, embed_timestamps
 from .training.objectives import OverlappingCrops, TwoViews, timestamp_encoder
@@ -32,7 +40,7 @@ from .training.settings import apply_settings, net_settings, validation_split
 from .training.warm_start import ARCHITECTURE, changed_params, check_unchanged, record_params
 from .utils.device import resolve_device
 from .utils.params import check_int
-from .utils.random import draw_seed, seeded_torch
+from .utils.random import draw_seed, seeded_generator, seeded_torch
 from .utils.validation import INPUT_KINDS, validate_input
 
 __all__ = ["BaseSSLTransformer", "SeriesEstimatorMixin", "TwoViewSSLTransformer", "fill_ssl_doc",
@@ -63,7 +71,9 @@ def ssl_doc(**overrides):
         The trained skorch net (``net_.module_.encoder`` is the encoder).""",
             "history_": """\
     history_ : skorch.History
-        Per-epoch ``train_loss`` and ``embedding_std`` (collapse indicator).""",
+        Per-epoch ``train_loss`` and two collapse indicators of the training
+        embeddings: ``embedding_std`` and ``rankme`` (their effective rank,
+        see :func:`sslts.metrics.rankme`).""",
             **overrides,
         },
         shared_parameters=SSL_PARAMETERS,
@@ -389,6 +399,69 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         self._check_finite(H[valid], "The encoder produced non-finite features")
         return H
 
+    def score(self, X, y=None, *, criterion="rankme"):
+        """Label-free quality of the embeddings of ``X`` (higher is better).
+
+        ``GridSearchCV`` and ``cross_val_score`` call it when no ``scoring``
+        is given, so a search over temperature, augmentations or encoder
+        runs on unlabeled data: ``GridSearchCV(SimCLRTransformer(),
+        grid).fit(X)``. See :mod:`sslts.metrics` and the "Tuning without
+        labels" page for how well each criterion tracks accuracy.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Time series, as in :meth:`transform`; at least 2. The rank of
+            ``n`` embeddings is at most ``n``: a warning says when the
+            RankMe of ``X`` comes near that ceiling.
+        y : None
+            Ignored; present for pipelines and model selection.
+        criterion : {"rankme", "alignment_uniformity", "embedding_std"}, default="rankme"
+            ``"rankme"``: effective rank of the embeddings
+            (:func:`sslts.metrics.rankme`). ``"alignment_uniformity"``: minus
+            the sum of the alignment of two views of ``X`` (made by the
+            library's default augmentation policy, the same for every
+            configuration and seeded, so the score is reproducible) and the
+            uniformity of the embeddings of ``X``. ``"embedding_std"``: spread of the
+            normalised embeddings.
+
+        Returns
+        -------
+        float
+        """
+        check_criterion(criterion)
+        check_is_fitted(self, "net_")
+        dataset = self._dataset(X, reset=False, min_samples=1)
+        if len(dataset) < 2:
+            raise ValueError(f"score needs at least 2 series to measure a spread of "
+                             f"embeddings; got {len(dataset)}.")
+        Z = self._check_finite(self.net_.embed(dataset),
+                               "The encoder produced non-finite embeddings")
+        if criterion == "rankme":
+            value = rankme(Z)
+            if len(Z) < Z.shape[1] and value > 0.5 * len(Z):
+                warnings.warn(
+                    f"score: the effective rank {value:.1f} of {len(Z)} embeddings is near its "
+                    f"ceiling ({len(Z)} series, {Z.shape[1]} dimensions), so configurations "
+                    "that would rank higher on more series score alike. Score on more "
+                    "series (for instance cv=ShuffleSplit(1, test_size=0.5)).",
+                    UserWarning, stacklevel=2)
+            return value
+        if criterion == "embedding_std":
+            return embedding_std(Z)
+        Z1, Z2 = (self._check_finite(self.net_.embed(view), "The encoder produced "
+                                     "non-finite embeddings of an augmented view")
+                  for view in self._default_views(dataset))
+        return -(alignment(Z1, Z2) + uniformity(Z))
+
+    def _default_views(self, dataset):
+        """Two views of ``dataset`` by the default policy, from a fixed seed."""
+        policy = default_policy(self.input_ndim_)
+        generator = seeded_generator(0)
+        with torch.no_grad():
+            return [SeriesDataset(policy.augment(dataset.X, generator, dataset.lengths),
+                                  dataset.lengths) for _ in range(2)]
+
     @property
     def _n_features_out(self):
         return self.embedding_dim_
@@ -410,7 +483,8 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         changed = self._check_warm_start(params, device) if continuing else None
         callbacks = build_callbacks(self.callbacks, verbose=self.verbose,
                                     validation_fraction=self.validation_fraction,
-                                    first=[embedding_std_scoring()])
+                                    first=[embedding_std_scoring(),
+                                           ("rankme", EmbeddingRank())])
         dataset = self._dataset(X, reset=not continuing)
         objective = self._build_objective(self._augmentation_policy())
         loss = self._build_loss()

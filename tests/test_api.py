@@ -24,7 +24,7 @@ REPO = ROOT.parent
 
 #: The packages whose ``__all__`` is the public API, each name in exactly one.
 PUBLIC = ["sslts", "sslts.augmentations", "sslts.datasets", "sslts.evaluation",
-          "sslts.losses", "sslts.methods", "sslts.nn", "sslts.plotting",
+          "sslts.losses", "sslts.methods", "sslts.metrics", "sslts.nn", "sslts.plotting",
           "sslts.adapters.sktime"]
 if importlib.util.find_spec("aeon") is not None:  # an optional dependency
     PUBLIC.append("sslts.adapters.aeon")

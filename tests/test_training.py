@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from sslts.training.data import BatchIterator, SeriesDataset, random_windows
-from sslts.training.net import embedding_std
+from sslts.metrics import embedding_std
 from sslts.utils.device import resolve_device
 from sslts.utils.random import seeded_generator
 

@@ -5,11 +5,14 @@ import pickle
 import re
 import sys
 
+import numpy as np
 from skorch.callbacks import Callback, PassthroughScoring, PrintLog
 from tqdm.auto import tqdm
 
+from ..metrics import rankme
+
 __all__ = ["EpochTable", "FitProgressBar", "build_callbacks", "copy_callback",
-           "embedding_std_scoring"]
+           "EmbeddingRank", "embedding_std_scoring"]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -77,6 +80,46 @@ def embedding_std_scoring():
     """Epoch mean of the per-batch ``embedding_std`` of a self-supervised net."""
     return ("embedding_std", PassthroughScoring("embedding_std", lower_is_better=None,
                                                 on_train=True))
+
+
+class EmbeddingRank(Callback):
+    """Record the epoch's ``rankme``: the effective rank of its training embeddings.
+
+    A collapse indicator (see :func:`sslts.metrics.rankme`): the embeddings
+    of the epoch's training batches (the views the loss saw, up to
+    ``max_samples`` of them) are gathered and their effective rank is
+    recorded in the history as ``rankme``. It falls towards 1 when the
+    embeddings collapse onto a line, which ``embedding_std`` misses when they
+    collapse to a few directions.
+
+    Parameters
+    ----------
+    max_samples : int, default=4096
+        Most embeddings gathered per epoch (the first ones).
+    """
+
+    def __init__(self, max_samples=4096):
+        self.max_samples = max_samples
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.embeddings_, self.gathered_ = [], 0
+
+    def on_batch_end(self, net, training=False, y_pred=None, **kwargs):
+        if training and y_pred is not None and self.gathered_ < self.max_samples:
+            batch = y_pred.detach()[:self.max_samples - self.gathered_].float().cpu().numpy()
+            self.embeddings_.append(batch)
+            self.gathered_ += len(batch)
+
+    def on_epoch_end(self, net, **kwargs):
+        Z = np.concatenate(self.embeddings_) if self.embeddings_ else np.empty((0, 0))
+        value = rankme(Z) if len(Z) >= 2 and np.isfinite(Z).all() else np.nan
+        net.history.record("rankme", value)
+        self.embeddings_ = []
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["embeddings_"] = []  # nothing of an epoch in progress is kept
+        return state
 
 
 def copy_callback(callback):

@@ -9,6 +9,7 @@ from skorch import NeuralNet
 from skorch.dataset import unpack_data
 from skorch.utils import to_device
 
+from ..metrics import embedding_std
 from ..utils.random import draw_seed, seeded_generator, seeded_torch
 from ..utils.tensors import padding_mask
 from .averaging import WeightAverage
@@ -16,7 +17,7 @@ from .callbacks import EpochTable
 from .data import BatchIterator, batch_bounds, samples_per_epoch
 
 __all__ = ["SSLModule", "SSLNet", "SeriesNetMixin", "check_finite_loss", "embed",
-           "embed_timestamps", "embedding_std", "eval_mode", "step_plan"]
+           "embed_timestamps", "eval_mode", "step_plan"]
 
 
 class SSLModule(torch.nn.Module):
@@ -43,16 +44,6 @@ class SSLModule(torch.nn.Module):
         """Return ``(h, head(h))`` for a batch ``x`` (``lengths`` is not needed)."""
         h = self.encoder(x)
         return h, self.head(h)
-
-
-def embedding_std(h):
-    """Mean over dimensions of the batch std of the L2-normalised embeddings.
-
-    A collapse indicator: it falls to 0 when every sample maps to the same
-    direction and is about ``1 / sqrt(d)`` for well spread embeddings.
-    """
-    h = torch.nn.functional.normalize(h.detach().float(), dim=1)
-    return h.std(dim=0).mean().item()
 
 
 def check_finite_loss(loss, epoch):
