@@ -99,7 +99,7 @@ def rankme(Z, *, eps=1e-7):
     scale = np.abs(Z).max()
     if scale == 0:
         return 0.0
-    s = np.linalg.svd(Z / scale, compute_uv=False)
+    s = torch.linalg.svdvals(torch.from_numpy(Z / scale)).numpy()
     p = s / s.sum() + eps
     return float(np.exp(-np.sum(p * np.log(p))))
 

@@ -125,13 +125,15 @@ def plot_augmentations(x, augmentations, *, n_views=1, random_state=None, channe
 
 
 def plot_history(estimator, *, fig=None):
-    """Draw the course of a training: losses and the collapse indicator per epoch.
+    """Draw the course of a training: losses and the collapse indicators per epoch.
 
-    The left panel shows ``train_loss`` (and ``valid_loss`` when the
-    estimator held out a validation split) per epoch; the right panel, for
-    the self-supervised transformers, ``embedding_std`` with the value of
-    well spread embeddings, ``1 / sqrt(embedding_dim_)``, as a dashed line (a
-    curve falling towards 0 means the embeddings collapse).
+    The first panel shows ``train_loss`` (and ``valid_loss`` when the
+    estimator held out a validation split) per epoch. For the
+    self-supervised transformers, the second shows ``embedding_std`` with the
+    value of well spread embeddings, ``1 / sqrt(embedding_dim_)``, as a
+    dashed line (a curve falling towards 0 means the embeddings collapse),
+    and the third ``rankme``, the effective rank of the epoch's training
+    embeddings (falling towards 1 means collapse onto few directions).
 
     Parameters
     ----------
@@ -153,15 +155,17 @@ def plot_history(estimator, *, fig=None):
     >>> X = np.random.RandomState(0).randn(16, 1, 32)
     >>> model = SimCLRTransformer(encoder="fcn", max_epochs=3, random_state=0).fit(X)
     >>> [ax.get_title() for ax in plot_history(model).axes]
-    ['loss', 'collapse indicator']
+    ['loss', 'collapse indicator', 'effective rank']
     """
     history = _history(estimator)
     plt = _pyplot("plot_history")
-    fig = _figure(plt, fig, figsize=(8.0, 3.0))
+    fig = _figure(plt, fig, figsize=(11.0, 3.0))
     epochs = history[:, "epoch"]
     keys = [key for key in ("train_loss", "valid_loss") if key in history[-1]]
     collapse = "embedding_std" in history[-1]
-    ax = fig.add_subplot(1, 2 if collapse else 1, 1)
+    rank = "rankme" in history[-1]
+    panels = 1 + collapse + rank
+    ax = fig.add_subplot(1, panels, 1)
     for key in keys:
         ax.plot(epochs, history[:, key], marker=".", label=key)
     ax.set(title="loss", xlabel="epoch")
@@ -174,6 +178,11 @@ def plot_history(estimator, *, fig=None):
             ax.axhline(1 / math.sqrt(dim), linestyle="--", color="grey",
                        label=f"spread: 1/sqrt({dim})")
         ax.set(title="collapse indicator", xlabel="epoch", ylim=(0, None))
+        ax.legend(fontsize="small")
+    if rank:
+        ax = fig.add_subplot(1, panels, panels)
+        ax.plot(epochs, history[:, "rankme"], marker=".", label="rankme")
+        ax.set(title="effective rank", xlabel="epoch", ylim=(0, None))
         ax.legend(fontsize="small")
     return fig
 

@@ -152,7 +152,7 @@ def fitted():
 
 def test_plot_history_draws_the_losses_and_the_collapse_indicator(fitted):
     fig = plot_history(fitted)
-    loss_ax, collapse_ax = fig.axes
+    loss_ax, collapse_ax, rank_ax = fig.axes
     lines = {line.get_label(): line for line in loss_ax.get_lines()}
     assert set(lines) == {"train_loss", "valid_loss"}
     np.testing.assert_allclose(lines["train_loss"].get_ydata(),
@@ -162,6 +162,7 @@ def test_plot_history_draws_the_losses_and_the_collapse_indicator(fitted):
     np.testing.assert_allclose(curves["embedding_std"].get_ydata(),
                                fitted.history_[:, "embedding_std"])
     assert curves["spread: 1/sqrt(16)"].get_ydata()[0] == pytest.approx(0.25)
+    np.testing.assert_allclose(rank_ax.get_lines()[0].get_ydata(), fitted.history_[:, "rankme"])
 
 
 def test_plot_history_of_a_fine_tuner_has_no_collapse_panel(series):

@@ -23,7 +23,7 @@ def test_tensorboard_event_files_hold_the_per_epoch_scalars(series, tmp_path):
     assert not hasattr(logger, "first_batch_")  # the user's callback is not used itself
     events = EventAccumulator(str(tmp_path / "runs"))
     events.Reload()
-    assert {"Loss/train_loss", "embedding_std"} <= set(events.Tags()["scalars"])
+    assert {"Loss/train_loss", "embedding_std", "rankme"} <= set(events.Tags()["scalars"])
     logged = [event.value for event in events.Scalars("Loss/train_loss")]
     np.testing.assert_allclose(logged, model.history_[:, "train_loss"], rtol=1e-6)
 
@@ -46,6 +46,6 @@ def test_mlflow_local_file_store_gets_the_metrics(series, tmp_path, monkeypatch)
     finally:
         mlflow.set_tracking_uri(None)
     client = MlflowClient(uri)
-    for key in ("train_loss", "embedding_std"):
+    for key in ("train_loss", "embedding_std", "rankme"):
         logged = [metric.value for metric in client.get_metric_history(run.info.run_id, key)]
         np.testing.assert_allclose(logged, model.history_[:, key], rtol=1e-6)

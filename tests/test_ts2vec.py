@@ -32,18 +32,33 @@ def ragged_batch(lengths, t=30, seed=0):
     return x, torch.tensor(lengths)
 
 
+@pytest.mark.parametrize("joint", [True, False])
 @pytest.mark.parametrize("seed", range(5))
-def test_the_two_crops_describe_the_same_timestamps(seed):
+def test_the_two_crops_describe_the_same_timestamps(seed, joint):
     """Without masking or dropout a pointwise encoder gives equal features in both crops."""
     module = pointwise_module().eval()
     x, lengths = ragged_batch([30, 22, 9, 30])
-    out = OverlappingCrops()(module, x, lengths, seeded_generator(seed))
+    out = OverlappingCrops(joint=joint)(module, x, lengths, seeded_generator(seed))
     f1, f2, mask = out.loss_inputs
     assert f1.shape == f2.shape and mask.shape == (4, f1.shape[2])
     torch.testing.assert_close(f1, f2)
     # padding of the shorter series is outside the mask, and some timestamps exist
     assert mask.any() and (f1.masked_select(~mask[:, None, :]) == 0).all()
     assert out.embeddings.shape == (8, 4)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_joint_and_separate_crops_give_the_same_features(seed):
+    """Encoding both crops in one padded pass or in two changes nothing."""
+    torch.manual_seed(seed)
+    module = SSLModule(TS2VecEncoder(1, out_features=8, hidden_channels=8, depth=3),
+                       torch.nn.Identity()).eval()
+    x, lengths = ragged_batch([30, 22, 9, 30])
+    joint, separate = (OverlappingCrops(joint=j)(module, x, lengths, seeded_generator(seed))
+                       for j in (True, False))
+    for a, b in zip(joint.loss_inputs, separate.loss_inputs):
+        torch.testing.assert_close(a, b)
+    torch.testing.assert_close(joint.embeddings, separate.embeddings)
 
 
 def test_crops_move_per_series_and_stay_in_their_length():

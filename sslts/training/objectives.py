@@ -174,8 +174,8 @@ class OverlappingCrops(Objective):
     reaching further left and one further right, so that each timestamp of
     the overlap is seen in two contexts. The crops' positions are drawn once
     per batch and shifted by a random offset per series, inside its own
-    valid length. Both crops go through the encoder in one forward pass
-    (``forward_features``); in training, a random ``timestamp_mask``
+    valid length. The crops go through the encoder (``forward_features``)
+    in one forward pass or in two (``joint``); in training, a random ``timestamp_mask``
     fraction of the timestamps is set to zero after the encoder's first
     layer (latent masking), independently per crop, and the features get
     ``dropout``. The loss sees the features of the overlap in both crops
@@ -197,15 +197,21 @@ class OverlappingCrops(Objective):
         Pass the features of each timestamp that exists through the
         method's head (``module.head``, one forward pass for both crops)
         before the loss; False gives the loss the encoder's features.
+    joint : bool, default=True
+        If True, both crops are encoded in one forward pass, the shorter one
+        NaN-padded to the longer one's width. If False, each crop is encoded
+        on its own, as in the reference implementation (no padding, two
+        smaller passes).
     """
 
     def __init__(self, augmentation=None, timestamp_mask=0.5, dropout=0.1, min_overlap=2,
-                 project=False):
+                 project=False, joint=True):
         self.augmentation = augmentation
         self.timestamp_mask = timestamp_mask
         self.dropout = dropout
         self.min_overlap = min_overlap
         self.project = project
+        self.joint = joint
 
     def __call__(self, module, x, lengths, generator):
         n, t = x.shape[0], x.shape[-1]
@@ -226,12 +232,15 @@ class OverlappingCrops(Objective):
             view = x if self.augmentation is None else self.augmentation.augment(
                 x, generator, lengths)
             views.append(take_windows(view, offset + start, width))
-        width = max(v.shape[-1] for v in views)
-        both = torch.cat([torch.nn.functional.pad(v, (0, width - v.shape[-1]), value=float("nan"))
-                          for v in views])
-        features = self._features(module, both, generator)
-        f1 = features[:n, :, left - outer_left:right - outer_left]
-        f2 = features[n:, :, :size]
+        if self.joint:
+            width = max(v.shape[-1] for v in views)
+            both = torch.cat([torch.nn.functional.pad(v, (0, width - v.shape[-1]),
+                                                      value=float("nan")) for v in views])
+            first, second = self._features(module, both, generator).split(n)
+        else:
+            first, second = (self._features(module, v, generator) for v in views)
+        f1 = first[..., left - outer_left:right - outer_left]
+        f2 = second[..., :size]
         mask = padding_mask(views[1][..., :size])
         both, valid = torch.cat([f1, f2]), torch.cat([mask, mask])
         pooled = masked_max_pool(both, valid)
