@@ -117,7 +117,20 @@ def summarise(path):
     mean.insert(0, "dataset", "mean")
     table = pd.concat([table, mean], ignore_index=True)
     print(table.round(3).to_string(index=False))
+    print()
+    print(markdown(table))
     return table
+
+
+def markdown(table):
+    """The summary as a Markdown table (Spearman rho, then picked accuracies)."""
+    columns = ["dataset", "method", *(f"rho_{c}" for c in CRITERIA), "best", "default",
+               *(f"picked_{c}" for c in CRITERIA)]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in table[columns].itertuples(index=False):
+        lines.append("| " + " | ".join(v if isinstance(v, str) else f"{v:.3f}"
+                                       for v in row) + " |")
+    return "\n".join(lines)
 
 
 def figure(path, out):

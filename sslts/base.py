@@ -235,12 +235,14 @@ class SeriesEstimatorMixin:
             )
         return self.encoder
 
-    def _net_arguments(self, rng, valid, callbacks, device):
+    def _net_arguments(self, rng, valid, callbacks, device, params=None):
         """skorch keyword arguments of a new net: its seed source (drawn from
-        ``rng``), validation split, callbacks, device and settings."""
+        ``rng``), validation split, callbacks, device and the settings of
+        ``params`` (default: the estimator's parameters)."""
+        params = self.get_params(deep=False) if params is None else params
         return dict(random_state=np.random.RandomState(draw_seed(rng)),
                     train_split=validation_split(valid), callbacks=callbacks, device=device,
-                    **net_settings(self.get_params(deep=False)))
+                    **net_settings(params))
 
     def _build_encoder(self):
         """The encoder to train (built, copied or adapted) and set ``embedding_dim_``.
@@ -496,15 +498,16 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         else:
             rng = check_random_state(self.random_state)
         train, valid = self._split(dataset, rng)
+        settings = {**params, "max_steps": self._step_budget(train)}
         if continuing:
-            self._update_net(objective, loss, valid, callbacks, params, changed)
+            self._update_net(objective, loss, valid, callbacks, settings, changed)
         else:
-            self.net_ = self._build_net(rng, objective, loss, valid, callbacks, device)
+            self.net_ = self._build_net(rng, objective, loss, valid, callbacks, device, settings)
         self._fitted_params = record_params(params)
         # a model that may continue training keeps the optimizer's state in pickles
         self.net_.keep_optimizer_state = bool(self.warm_start or one_pass)
         self.net_.partial_fit(train, epochs=1 if one_pass else None,
-                              max_steps=None if one_pass else self.max_steps)
+                              max_steps=None if one_pass else settings["max_steps"])
         return self
 
     def _check_warm_start(self, params, device):
@@ -526,13 +529,17 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
             self.net_.initialize_callbacks()
         self.net_.train_split = validation_split(valid)
 
-    def _build_net(self, rng, objective, loss, valid, callbacks, device):
+    def _step_budget(self, train):
+        """The optimizer step budget of ``fit`` on the dataset ``train``."""
+        return self.max_steps
+
+    def _build_net(self, rng, objective, loss, valid, callbacks, device, settings):
         with seeded_torch(draw_seed(rng)):
             encoder = self._build_encoder()
             module = SSLModule(encoder, self._build_head(self.embedding_dim_))
         objective.check(module, self.input_ndim_)
         net = SSLNet(module, loss, objective,
-                     **self._net_arguments(rng, valid, callbacks, device))
+                     **self._net_arguments(rng, valid, callbacks, device, settings))
         return net.initialize()
 
     def _augmentation_policy(self):

@@ -8,6 +8,7 @@ from tqdm.auto import tqdm
 
 from ..datasets import load_ucr_uea
 from ..methods import METHODS
+from ..methods.ts2vec import ts2vec_steps
 from ..training.net import step_plan
 from .baselines import BASELINES, run_baseline
 from .harness import _check_probes, evaluate_transformer
@@ -196,15 +197,18 @@ def _cost(X, kind, name, params):
     """
     n = len(X)
     length = max(np.shape(x)[-1] for x in X)
+    n_values = n * np.shape(X[0])[0] * length if np.ndim(X[0]) == 2 else n * length
     if kind == "ssl":
         settings = {**METHODS[name][1]().get_params(), **params}
+        max_steps = settings["max_steps"]
+        if max_steps == "auto":
+            max_steps = ts2vec_steps(n_values)
         _, steps = step_plan(n, settings["batch_size"], settings["max_epochs"],
-                             settings["max_steps"], settings["max_samples_per_epoch"])
+                             max_steps, settings["max_samples_per_epoch"])
         window = settings["max_train_length"] or length
         return steps * min(settings["batch_size"], n) * min(length, window)
     if name == "ts2vec":
-        iterations = 200 if n * length <= 100_000 else 600
-        return iterations * 8 * min(length, 3000)
+        return ts2vec_steps(n_values) * 8 * min(length, 3000)
     if name.startswith("random_"):
         return n * length
     return 0.01 * n * length

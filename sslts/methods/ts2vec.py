@@ -6,12 +6,22 @@ Representation of Time Series", AAAI.
 
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseSSLTransformer, ssl_doc
 from ..losses import HierarchicalContrastiveLoss
 from ..training.objectives import OverlappingCrops
 from ..utils.params import store_params
+
+__all__ = ["TS2VecTransformer", "ts2vec_steps"]
+
+
+def ts2vec_steps(n_values):
+    """TS2Vec's training length: 200 optimizer steps for training data of at
+    most 100,000 values (series x channels x length), 600 above; the steps of
+    ``max_steps="auto"``."""
+    return 200 if n_values <= 100_000 else 600
+
 
 _OVERRIDES = {
     "encoder": """\
@@ -36,6 +46,12 @@ or fitted estimator, default="ts2vec"
         None (TS2Vec): none; the crops and the timestamp masking make the
         views. Use augmentations that keep timestamps aligned (magnitude,
         noise): both crops must describe the same timestamps.""",
+    "max_steps": """\
+    max_steps : "auto", int or None, default="auto"
+        Optimizer step budget of ``fit`` (see
+        :class:`~sslts.SimCLRTransformer`). "auto" follows TS2Vec's rule:
+        200 steps when the training data holds at most 100,000 values
+        (series x channels x longest length), 600 above.""",
     "max_train_length": """\
     max_train_length : int, default=3000
         Series longer than this are trained on random windows of this many
@@ -101,16 +117,22 @@ class TS2VecTransformer(BaseSSLTransformer):
         "timestamp_mask": [Interval(Real, 0, 1, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "average_weights": ["boolean"],
+        "max_steps": [StrOptions({"auto"}), *BaseSSLTransformer._parameter_constraints["max_steps"]],
     }
 
     def __init__(self, alpha=0.5, temporal_unit=0, timestamp_mask=0.5, dropout=0.1,
                  average_weights=True, *, encoder="ts2vec", embedding_dim=320,
                  adapt_channels=True, head_dims=None, augmentations=None, max_epochs=100,
-                 max_steps=200, max_train_length=3000, batch_size=8,
+                 max_steps="auto", max_train_length=3000, batch_size=8,
                  max_samples_per_epoch=None, lr=1e-3, weight_decay=0.01,
                  validation_fraction=None, device="auto", callbacks=None, warm_start=False,
                  verbose=0, random_state=None):
         store_params(self, locals())
+
+    def _step_budget(self, train):
+        if self.max_steps != "auto":
+            return self.max_steps
+        return ts2vec_steps(train.X.numel())
 
     def _build_loss(self):
         return HierarchicalContrastiveLoss(alpha=self.alpha, temporal_unit=self.temporal_unit)

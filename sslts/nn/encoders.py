@@ -38,7 +38,8 @@ class MaskedConv1d(nn.Conv1d):
     Notes
     -----
     ``forward(x, mask)`` multiplies ``x`` by ``mask`` (shape ``(n, 1, t)``)
-    before zero-padding and convolving.
+    before zero-padding and convolving; ``mask=None`` (a batch without
+    padding) skips the multiplication.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, dilation=1, causal=False, bias=True):
@@ -52,6 +53,9 @@ class MaskedConv1d(nn.Conv1d):
             x = x * mask
         first, last = self._taps_in_reach(x.shape[-1])
         if (first, last) == (0, self.kernel_size[0] - 1):
+            left, right = self._pad
+            if left == right:  # the convolution pads, without a padded copy of x
+                return F.conv1d(x, self.weight, self.bias, padding=left, dilation=self.dilation)
             return super().forward(F.pad(x, self._pad))
         # the other taps only ever read the zero padding: leave them out (same
         # result; a large dilation on a short series then costs a 1x1 conv)
@@ -77,7 +81,7 @@ class _Encoder(nn.Module):
 
     Subclasses implement ``_encode(x, mask, latent_mask) -> (n, d, t)``
     where ``x`` has NaN replaced by zero, ``mask`` is a float tensor ``(n,
-    1, t)`` and ``latent_mask`` (None, or a float tensor ``(n, 1, t)``) is
+    1, t)``, or None when the batch has no padding, and ``latent_mask`` (None, or a float tensor ``(n, 1, t)``) is
     multiplied into the output of the first layer; and they add their own
     checked arguments to ``init_kwargs``, so that
     ``type(m)(**m.init_kwargs)`` rebuilds the architecture.
@@ -102,13 +106,16 @@ class _Encoder(nn.Module):
         if x.shape[2] < 1:
             raise ValueError("expected at least one time step, got t=0")
         valid = padding_mask(x)
-        mask = valid.unsqueeze(1).to(x.dtype)
         if latent_mask is not None:
             if tuple(latent_mask.shape) != tuple(valid.shape):
                 raise ValueError(f"latent_mask must have shape (n, t) = {tuple(valid.shape)}, "
                                  f"got {tuple(latent_mask.shape)}")
             latent_mask = latent_mask.unsqueeze(1).to(x.dtype)
-        h = self._encode(x.masked_fill(torch.isnan(x), 0.0), mask, latent_mask)
+        missing = torch.isnan(x)
+        if not bool(missing.any()):  # no padding: nothing to mask (fewer operations)
+            return self._encode(x, None, latent_mask), valid
+        mask = valid.unsqueeze(1).to(x.dtype)
+        h = self._encode(x.masked_fill(missing, 0.0), mask, latent_mask)
         return h * mask, valid
 
     def forward_features(self, x, latent_mask=None):
