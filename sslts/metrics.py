@@ -22,8 +22,8 @@ import numbers
 
 import numpy as np
 import torch
-from scipy.special import logsumexp
 from scipy.spatial.distance import pdist
+from scipy.special import logsumexp
 
 __all__ = ["LABEL_FREE_CRITERIA", "alignment", "embedding_std", "label_free_scorer", "rankme",
            "uniformity"]

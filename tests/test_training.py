@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from sslts.training.data import BatchIterator, SeriesDataset, random_windows
 from sslts.metrics import embedding_std
+from sslts.training.data import BatchIterator, SeriesDataset, random_windows
 from sslts.utils.device import resolve_device
 from sslts.utils.random import seeded_generator
 

@@ -117,7 +117,8 @@ class TS2VecTransformer(BaseSSLTransformer):
         "timestamp_mask": [Interval(Real, 0, 1, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "average_weights": ["boolean"],
-        "max_steps": [StrOptions({"auto"}), *BaseSSLTransformer._parameter_constraints["max_steps"]],
+        "max_steps": [StrOptions({"auto"}),
+                      *BaseSSLTransformer._parameter_constraints["max_steps"]],
     }
 
     def __init__(self, alpha=0.5, temporal_unit=0, timestamp_mask=0.5, dropout=0.1,

@@ -80,8 +80,9 @@ class _Encoder(nn.Module):
     """Base class: argument/input checks, masking and pooling.
 
     Subclasses implement ``_encode(x, mask, latent_mask) -> (n, d, t)``
-    where ``x`` has NaN replaced by zero, ``mask`` is a float tensor ``(n,
-    1, t)``, or None when the batch has no padding, and ``latent_mask`` (None, or a float tensor ``(n, 1, t)``) is
+    where ``x`` has NaN replaced by zero, ``mask`` is a float tensor
+    ``(n, 1, t)``, or None when the batch has no padding, and
+    ``latent_mask`` (None, or a float tensor ``(n, 1, t)``) is
     multiplied into the output of the first layer; and they add their own
     checked arguments to ``init_kwargs``, so that
     ``type(m)(**m.init_kwargs)`` rebuilds the architecture.
