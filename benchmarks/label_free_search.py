@@ -107,11 +107,24 @@ def read_records(path):
 
 
 def summarise(path):
-    """Print the correlation table and the picked-versus-best accuracies of ``path``."""
+    """Print, for all configurations and for those with the default augmentations,
+    the correlation table and the picked-versus-best accuracies of ``path``."""
+    frame = read_records(path)
+    same_augmentations = ~frame.config.str.endswith((" weak", " strong"))
+    tables = {}
+    for name, subset in (("all configurations", frame),
+                         ("default augmentations only", frame[same_augmentations])):
+        tables[name] = table = correlation_table(subset)
+        print(f"{name}:\n{table.round(3).to_string(index=False)}\n\n{markdown(table)}\n")
+    return tables
+
+
+def correlation_table(frame):
+    """Per dataset and method: Spearman rho of each criterion with accuracy, the best,
+    default and picked accuracies; and their mean."""
     import pandas as pd
     from scipy.stats import spearmanr
 
-    frame = read_records(path)
     rows = []
     for (dataset, method), group in frame.groupby(["dataset", "method"], sort=False):
         row = dict(dataset=dataset, method=method, n=len(group),
@@ -124,11 +137,7 @@ def summarise(path):
     mean = table.drop(columns=["dataset", "method"]).mean().to_frame("mean").T
     mean.insert(0, "method", "all")
     mean.insert(0, "dataset", "mean")
-    table = pd.concat([table, mean], ignore_index=True)
-    print(table.round(3).to_string(index=False))
-    print()
-    print(markdown(table))
-    return table
+    return pd.concat([table, mean], ignore_index=True)
 
 
 def markdown(table):
@@ -151,18 +160,24 @@ def figure(path, out):
 
     frame = read_records(path)
     datasets = list(dict.fromkeys(frame.dataset))
-    fig, axes = plt.subplots(1, len(datasets), figsize=(3.2 * len(datasets), 3.2))
+    fig, axes = plt.subplots(1, len(datasets), figsize=(3.2 * len(datasets), 4.2))
+    markers = {"weak": "v", "strong": "^", "": "o"}  # by augmentation policy
     for ax, dataset in zip(np.atleast_1d(axes), datasets):
-        for method, group in frame[frame.dataset == dataset].groupby("method"):
-            ax.scatter(group.rankme, group.accuracy, label=method, s=18)
+        for i, (method, group) in enumerate(frame[frame.dataset == dataset].groupby("method")):
+            for policy, marker in markers.items():
+                rows = group[group.config.str.endswith(f" {policy}")] if policy else \
+                    group[~group.config.str.endswith((" weak", " strong"))]
+                ax.scatter(rows.rankme, rows.accuracy, marker=marker, s=22, color=f"C{i}",
+                           label=f"{method}" + (f", {policy} augmentations" if policy else ""))
             default = group[group.default]
-            ax.scatter(default.rankme, default.accuracy, marker="*", s=120,
+            ax.scatter(default.rankme, default.accuracy, marker="*", s=140,
                        edgecolor="black", facecolor="none")
         ax.set_title(dataset)
         ax.set_xlabel("RankMe (train split, no labels)")
     np.atleast_1d(axes)[0].set_ylabel("SVM-probe test accuracy")
-    np.atleast_1d(axes)[-1].legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
+    handles, labels = np.atleast_1d(axes)[-1].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=3)
+    fig.tight_layout(rect=(0, 0.2, 1, 1))
     fig.savefig(out, dpi=110)
 
 
