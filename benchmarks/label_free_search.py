@@ -168,7 +168,7 @@ def figure(path, out):
                 rows = group[group.config.str.endswith(f" {policy}")] if policy else \
                     group[~group.config.str.endswith((" weak", " strong"))]
                 ax.scatter(rows.rankme, rows.accuracy, marker=marker, s=22, color=f"C{i}",
-                           label=f"{method}" + (f", {policy} augmentations" if policy else ""))
+                           label=f"{method}, {policy or 'default'} augmentations")
             default = group[group.default]
             ax.scatter(default.rankme, default.accuracy, marker="*", s=140,
                        edgecolor="black", facecolor="none")
