@@ -274,10 +274,11 @@ def test_hierarchical_level_refuses_images_and_bad_values(series):
 def test_auto_step_budget_follows_ts2vec(length, steps):
     """max_steps="auto": 200 steps up to 100,000 training values, 600 above."""
     X = np.random.default_rng(0).standard_normal((60, 2, length)).astype(np.float32)
-    model = TS2VecTransformer(embedding_dim=8, max_epochs=1, batch_size=30,
+    model = TS2VecTransformer(max_steps="auto", embedding_dim=8, max_epochs=1, batch_size=30,
                               max_train_length=16, random_state=0, device="cpu").fit(X)
     assert model.net_.max_steps == steps  # 96,000 or 108,000 values
     assert len(model.history_) == 1 and len(model.history_[-1, "batches"]) == 2
+    assert TS2VecTransformer().max_steps == 200  # the default stays fixed
     assert TS2VecTransformer(max_steps=5, max_epochs=1, embedding_dim=8, batch_size=30,
                              max_train_length=16, device="cpu").fit(X).net_.max_steps == 5
     with pytest.raises(ValueError, match="max_steps"):

@@ -47,11 +47,12 @@ or fitted estimator, default="ts2vec"
         views. Use augmentations that keep timestamps aligned (magnitude,
         noise): both crops must describe the same timestamps.""",
     "max_steps": """\
-    max_steps : "auto", int or None, default="auto"
+    max_steps : int, "auto" or None, default=200
         Optimizer step budget of ``fit`` (see
-        :class:`~sslts.SimCLRTransformer`). "auto" follows TS2Vec's rule:
-        200 steps when the training data holds at most 100,000 values
-        (series x channels x longest length), 600 above.""",
+        :class:`~sslts.SimCLRTransformer`). "auto" follows the reference
+        implementation's rule: 200 steps when the training data holds at
+        most 100,000 values (series x channels x longest length), 600 above
+        (see :func:`sslts.methods.ts2vec.ts2vec_steps`).""",
     "max_train_length": """\
     max_train_length : int, default=3000
         Series longer than this are trained on random windows of this many
@@ -124,7 +125,7 @@ class TS2VecTransformer(BaseSSLTransformer):
     def __init__(self, alpha=0.5, temporal_unit=0, timestamp_mask=0.5, dropout=0.1,
                  average_weights=True, *, encoder="ts2vec", embedding_dim=320,
                  adapt_channels=True, head_dims=None, augmentations=None, max_epochs=100,
-                 max_steps="auto", max_train_length=3000, batch_size=8,
+                 max_steps=200, max_train_length=3000, batch_size=8,
                  max_samples_per_epoch=None, lr=1e-3, weight_decay=0.01,
                  validation_fraction=None, device="auto", callbacks=None, warm_start=False,
                  verbose=0, random_state=None):
