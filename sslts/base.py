@@ -359,9 +359,7 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         Z : ndarray of float32, shape (n_samples, n_features_out)
         """
         check_is_fitted(self, "net_")
-        dataset = self._dataset(X, reset=False, min_samples=1)
-        return self._check_finite(self.net_.embed(dataset),
-                                  "The encoder produced non-finite embeddings")
+        return self._embed(self._dataset(X, reset=False, min_samples=1))
 
     def transform_timestamps(self, X):
         """Per-timestamp representations of ``X`` (eval mode, no augmentation).
@@ -437,8 +435,7 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         if len(dataset) < 2:
             raise ValueError(f"score needs at least 2 series to measure a spread of "
                              f"embeddings; got {len(dataset)}.")
-        Z = self._check_finite(self.net_.embed(dataset),
-                               "The encoder produced non-finite embeddings")
+        Z = self._embed(dataset)
         if criterion == "rankme":
             value = rankme(Z)
             if len(Z) < Z.shape[1] and value > 0.5 * len(Z):
@@ -451,10 +448,14 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
             return value
         if criterion == "embedding_std":
             return embedding_std(Z)
-        Z1, Z2 = (self._check_finite(self.net_.embed(view), "The encoder produced "
-                                     "non-finite embeddings of an augmented view")
+        Z1, Z2 = (self._embed(view, " of an augmented view")
                   for view in self._default_views(dataset))
         return -(alignment(Z1, Z2) + uniformity(Z))
+
+    def _embed(self, dataset, what=""):
+        """Embeddings of ``dataset``; FloatingPointError if any is not finite."""
+        return self._check_finite(self.net_.embed(dataset),
+                                  f"The encoder produced non-finite embeddings{what}")
 
     def _default_views(self, dataset):
         """Two views of ``dataset`` by the default policy, from a fixed seed."""
