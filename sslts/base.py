@@ -41,6 +41,7 @@ from .training.warm_start import ARCHITECTURE, changed_params, check_unchanged, 
 from .utils.device import resolve_device
 from .utils.params import check_int
 from .utils.random import draw_seed, seeded_generator, seeded_torch
+from .utils.threads import uses_cpu_threads
 from .utils.validation import INPUT_KINDS, validate_input
 
 __all__ = ["BaseSSLTransformer", "SeriesEstimatorMixin", "TwoViewSSLTransformer", "fill_ssl_doc",
@@ -50,7 +51,7 @@ __all__ = ["BaseSSLTransformer", "SeriesEstimatorMixin", "TwoViewSSLTransformer"
 SSL_PARAMETERS = ("encoder", "embedding_dim", "adapt_channels", "head_dims", "augmentations",
                   "max_epochs", "max_steps", "max_train_length", "batch_size",
                   "max_samples_per_epoch", "lr", "weight_decay", "validation_fraction",
-                  "device", "callbacks", "warm_start", "verbose", "random_state")
+                  "device", "n_jobs", "callbacks", "warm_start", "verbose", "random_state")
 
 
 
@@ -300,6 +301,7 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         return default_policy(self.input_ndim_)
 
     # -------------------------------------------------------------- public API
+    @uses_cpu_threads
     def fit(self, X, y=None):
         """Train the encoder on ``X`` without labels.
 
@@ -324,6 +326,7 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         """
         return self._fit(X, one_pass=False)
 
+    @uses_cpu_threads
     def partial_fit(self, X, y=None):
         """Train for one pass over ``X``, initialising on the first call.
 
@@ -344,6 +347,7 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         """
         return self._fit(X, one_pass=True)
 
+    @uses_cpu_threads
     def transform(self, X):
         """Embed ``X`` with the trained encoder (eval mode, no augmentation).
 
@@ -361,6 +365,7 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         check_is_fitted(self, "net_")
         return self._embed(self._dataset(X, reset=False, min_samples=1))
 
+    @uses_cpu_threads
     def transform_timestamps(self, X):
         """Per-timestamp representations of ``X`` (eval mode, no augmentation).
 
@@ -399,6 +404,7 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         self._check_finite(H[valid], "The encoder produced non-finite features")
         return H
 
+    @uses_cpu_threads
     def score(self, X, y=None, *, criterion="rankme"):
         """Label-free quality of the embeddings of ``X`` (higher is better).
 

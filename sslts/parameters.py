@@ -35,6 +35,8 @@ CONSTRAINTS = {
     "weight_decay": [Interval(Real, 0, None, closed="left")],
     "validation_fraction": [None, Interval(Real, 0, 1, closed="neither")],
     "device": [str],
+    "n_jobs": [None, Interval(Integral, None, -1, closed="right"),
+               Interval(Integral, 1, None, closed="left")],
     "callbacks": [None, list],
     "warm_start": ["boolean"],
     "verbose": ["verbose"],
@@ -113,6 +115,18 @@ or fitted estimator, default="resnet"
     device : str, default="auto"
         ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"``,
         ``"cuda:N"`` or ``"mps"``.""",
+    "n_jobs": """\
+    n_jobs : int, default=None
+        CPU threads of torch in ``fit``, ``transform`` and the other methods
+        (the calling thread's setting is restored afterwards). None: the
+        cores that other processes leave idle when the call starts, shared
+        among the sslts calls running at once in this process, and at most
+        ``torch.get_num_threads()`` (so ``OMP_NUM_THREADS``,
+        ``torch.set_num_threads``, ``threadpoolctl`` limits and joblib's
+        workers are respected); on a machine where another job holds a core
+        this avoids torch's threads spinning against it. A positive int:
+        that many threads; -1: all CPUs, -2: all but one, and so on. See
+        the "Scaling" page.""",
     "callbacks": """\
     callbacks : list of skorch callbacks, default=None
         Extra callbacks (EarlyStopping, Checkpoint, LRScheduler, loggers),

@@ -32,13 +32,14 @@ from ..training.supervised import (
 from ..utils.device import resolve_device
 from ..utils.params import store_params
 from ..utils.random import draw_seed, seeded_torch
+from ..utils.threads import uses_cpu_threads
 
 __all__ = ["SSLClassifier", "SSLRegressor"]
 
 #: Parameters shared with the self-supervised transformers, in documentation order.
 _SHARED = ("encoder", "embedding_dim", "adapt_channels", "max_epochs", "batch_size",
            "max_samples_per_epoch", "lr", "weight_decay", "validation_fraction",
-           "device", "callbacks", "verbose", "random_state")
+           "device", "n_jobs", "callbacks", "verbose", "random_state")
 
 _OWN_DOCS = {
     "hidden_dims": """\
@@ -102,7 +103,7 @@ class _BaseFineTuner(SeriesEstimatorMixin, BaseEstimator):
     def __init__(self, encoder="resnet", *, embedding_dim=128, adapt_channels=True,
                  hidden_dims=(), freeze_encoder=False, unfreeze_after=None, encoder_lr=None,
                  max_epochs=100, batch_size=64, max_samples_per_epoch=None, lr=1e-3,
-                 weight_decay=1e-4, validation_fraction=None, device="auto",
+                 weight_decay=1e-4, validation_fraction=None, device="auto", n_jobs=None,
                  callbacks=None, verbose=0, random_state=None):
         store_params(self, locals())
 
@@ -110,6 +111,7 @@ class _BaseFineTuner(SeriesEstimatorMixin, BaseEstimator):
         """Validate ``y``, record what predictions need, return the net's targets."""
         raise NotImplementedError
 
+    @uses_cpu_threads
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Train the encoder and a new head on ``(X, y)``.
@@ -225,6 +227,7 @@ class SSLClassifier(ClassifierMixin, _BaseFineTuner):
         self._n_outputs = len(self.classes_)
         return codes.astype(np.int64)
 
+    @uses_cpu_threads
     def predict_proba(self, X):
         """Class probabilities (softmax of the head's logits, eval mode).
 
@@ -240,6 +243,7 @@ class SSLClassifier(ClassifierMixin, _BaseFineTuner):
         """
         return softmax(self._forward(X), axis=1)
 
+    @uses_cpu_threads
     def predict(self, X):
         """Most probable class of each series.
 
@@ -309,6 +313,7 @@ class SSLRegressor(RegressorMixin, _BaseFineTuner):
         self.y_scale_ = np.where(scale > 0, scale, 1.0)
         return ((Y - self.y_mean_) / self.y_scale_).astype(np.float32)
 
+    @uses_cpu_threads
     def predict(self, X):
         """Predicted targets.
 
