@@ -194,7 +194,8 @@ class SeriesEstimatorMixin:
 
     def _dataset(self, X, *, reset, min_samples=2):
         """Validate ``X`` (recording its shape when ``reset``) into a dataset."""
-        array, lengths = validate_input(self, X, reset=reset, min_samples=min_samples)
+        array, lengths = validate_input(self, X, reset=reset, min_samples=min_samples,
+                                        lazy=True)
         return SeriesDataset(array, lengths)
 
     def _split(self, dataset, rng):
@@ -210,10 +211,7 @@ class SeriesEstimatorMixin:
                 "need at least 2."
             )
         order = rng.permutation(n)
-        parts = [np.sort(order[n_valid:]), np.sort(order[:n_valid])]
-        return [SeriesDataset(dataset.X[p].numpy(), dataset.lengths[p].numpy(),
-                              None if dataset.y is None else dataset.y[p].numpy())
-                for p in parts]
+        return [dataset.subset(np.sort(part)) for part in (order[n_valid:], order[:n_valid])]
 
     def _encoder_for_input(self):
         """``encoder`` as a module or a name to build, "resnet" read as
@@ -467,8 +465,9 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         """Two views of ``dataset`` by the default policy, from a fixed seed."""
         policy = default_policy(self.input_ndim_)
         generator = seeded_generator(0)
+        X = dataset.rows(torch.arange(len(dataset)))
         with torch.no_grad():
-            return [SeriesDataset(policy.augment(dataset.X, generator, dataset.lengths),
+            return [SeriesDataset(policy.augment(X, generator, dataset.lengths),
                                   dataset.lengths) for _ in range(2)]
 
     @property

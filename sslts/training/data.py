@@ -6,14 +6,18 @@ from numbers import Integral, Real
 import torch
 from torch.utils.data import Dataset
 
+from ..utils.lazy import LazySeries
+
 
 class SeriesDataset(Dataset):
-    """A padded batch of series held as one tensor.
+    """Series held as one tensor, or read from disk a batch at a time.
 
     Parameters
     ----------
-    X : numpy.ndarray of float32, shape (n, c, t) or (n, c, h, w)
-        Series right-padded with NaN, or fixed-size spectrograms and images.
+    X : numpy.ndarray of float32, shape (n, c, t) or (n, c, h, w), or LazySeries
+        Series right-padded with NaN, or fixed-size spectrograms and images;
+        or out-of-core series (:class:`~sslts.utils.lazy.LazySeries`), read
+        by :meth:`rows` when a batch needs them.
     lengths : numpy.ndarray of int, shape (n,), default=None
         Valid length of each series; None means every sample is full (no
         padding), as for spectrograms and images.
@@ -22,7 +26,7 @@ class SeriesDataset(Dataset):
     """
 
     def __init__(self, X, lengths=None, y=None):
-        self.X = torch.as_tensor(X)
+        self.X = X if isinstance(X, LazySeries) else torch.as_tensor(X)
         if lengths is None:
             lengths = torch.full((self.X.shape[0],), self.X.shape[-1], dtype=torch.int64)
         self.lengths = torch.as_tensor(lengths)
@@ -33,7 +37,20 @@ class SeriesDataset(Dataset):
         return self.X.shape[0]
 
     def __getitem__(self, index):
-        return self.X[index], self.lengths[index]
+        return self.rows(index), self.lengths[index]
+
+    def rows(self, index):
+        """The series at ``index`` (a tensor of int) as one float32 tensor."""
+        if isinstance(self.X, LazySeries):
+            return torch.from_numpy(self.X.read(torch.as_tensor(index).numpy()))
+        return self.X[index]
+
+    def subset(self, index):
+        """A dataset of the samples at ``index`` (array of int); out-of-core
+        series stay out of core."""
+        index = torch.as_tensor(index)
+        X = self.X.subset(index.numpy()) if isinstance(self.X, LazySeries) else self.X[index]
+        return SeriesDataset(X, self.lengths[index], None if self.y is None else self.y[index])
 
 
 def random_windows(batch, lengths, window, generator=None):
@@ -182,7 +199,7 @@ class BatchIterator:
                 return
             self.steps += 1
             index = order[start:stop]
-            batch, lengths = self.dataset.X[index], self.dataset.lengths[index]
+            batch, lengths = self.dataset.rows(index), self.dataset.lengths[index]
             if self.dataset.variable_length:
                 batch = batch[..., : int(lengths.max())]
             if self.window is not None:

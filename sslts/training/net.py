@@ -376,8 +376,14 @@ def embed(encoder, dataset, batch_size, device):
     Returns
     -------
     numpy.ndarray of float32, shape (n, d)
+        Written batch by batch into one preallocated array.
     """
+    out, start = None, 0
     with eval_mode(encoder):
-        chunks = [encoder(to_device(batch["x"], device)).float().cpu()
-                  for batch, _ in BatchIterator(dataset, batch_size)]
-    return torch.cat(chunks).numpy().astype(np.float32, copy=False)
+        for batch, _ in BatchIterator(dataset, batch_size):
+            z = encoder(to_device(batch["x"], device)).float().cpu().numpy()
+            if out is None:
+                out = np.empty((len(dataset), z.shape[1]), dtype=np.float32)
+            out[start:start + len(z)] = z
+            start += len(z)
+    return out

@@ -14,10 +14,10 @@ NaN, plus the length of each sample); spectrograms and images,
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-import torch
 from sklearn.utils.validation import validate_data
 
-from .tensors import valid_lengths
+from .lazy import check_lazy_series, is_lazy
+from .missing import fill_missing
 
 __all__ = ["check_images", "check_input", "check_time_series", "input_ndim", "n_features",
            "record_input_shape", "restore_input_shape", "validate_input"]
@@ -27,7 +27,7 @@ INPUT_KINDS = {3: "time series (2-D or 3-D)", 4: "4-D spectrograms or images"}
 
 
 def validate_input(estimator, X, *, reset, ndim=None, min_samples=2, fill_gaps=True,
-                   hint=None):
+                   hint=None, lazy=False):
     """Validate the input of an sslts estimator; set or check what ``fit`` saw.
 
     Parameters
@@ -50,11 +50,16 @@ def validate_input(estimator, X, *, reset, ndim=None, min_samples=2, fill_gaps=T
         Fill missing values inside time series (see :func:`check_time_series`).
     hint : str, default=None
         Appended to the error raised when ``X`` is not of kind ``ndim``.
+    lazy : bool, default=False
+        Leave out-of-core time series (see :func:`~sslts.utils.lazy.is_lazy`)
+        where they are: validate them chunk by chunk and return a
+        :class:`~sslts.utils.lazy.LazySeries`.
 
     Returns
     -------
-    array : ndarray of float32, shape (n, c, t) or (n, c, h, w)
-        A new array; the input is never modified.
+    array : ndarray of float32, shape (n, c, t) or (n, c, h, w), or LazySeries
+        A new array (or a reader of out-of-core series); the input is never
+        modified.
     lengths : ndarray of int64, shape (n,)
         Valid length of each series (the width of spectrograms and images).
     """
@@ -64,7 +69,7 @@ def validate_input(estimator, X, *, reset, ndim=None, min_samples=2, fill_gaps=T
     array, lengths, got = check_input(
         X, ndim=ndim, n_channels=None if reset else estimator.n_channels_in_,
         min_samples=min_samples, estimator_name=name, fill_gaps=fill_gaps,
-        fitted=not reset, hint=hint,
+        fitted=not reset, hint=hint, lazy=lazy,
     )
     # column names only: n_features_in_ follows the time-series rule of n_features
     validate_data(estimator, X, reset=reset, skip_check_array=True, ensure_2d=False)
@@ -75,7 +80,7 @@ def validate_input(estimator, X, *, reset, ndim=None, min_samples=2, fill_gaps=T
 
 
 def check_input(X, *, ndim=None, n_channels=None, min_samples=2, estimator_name=None,
-                fill_gaps=True, fitted=False, hint=None):
+                fill_gaps=True, fitted=False, hint=None, lazy=False):
     """Validate time series or spectrograms/images, whichever ``X`` holds.
 
     Parameters
@@ -94,10 +99,12 @@ def check_input(X, *, ndim=None, n_channels=None, min_samples=2, estimator_name=
         wording of the error).
     hint : str, default=None
         Appended to the error raised when ``X`` is not of kind ``ndim``.
+    lazy : bool, default=False
+        As in :func:`validate_input`.
 
     Returns
     -------
-    array : ndarray of float32
+    array : ndarray of float32 or LazySeries
         ``(n, c, t)`` for time series, ``(n, c, h, w)`` otherwise.
     lengths : ndarray of int64, shape (n,)
         Valid lengths (the width for spectrograms and images).
@@ -105,7 +112,7 @@ def check_input(X, *, ndim=None, n_channels=None, min_samples=2, estimator_name=
         3 for time series, 4 for spectrograms and images.
     """
     _check_not_a_pair(X)
-    got = 4 if input_ndim(X) >= 4 else 3
+    got = 3 if lazy and is_lazy(X) else 4 if input_ndim(X) >= 4 else 3
     if ndim is not None and got != ndim:
         name = estimator_name or "The estimator"
         shape = getattr(X, "shape", None)
@@ -122,6 +129,11 @@ def check_input(X, *, ndim=None, n_channels=None, min_samples=2, estimator_name=
         array = check_images(X, n_channels=n_channels, min_samples=min_samples,
                              estimator_name=estimator_name)
         return array, np.full(len(array), array.shape[-1], dtype=np.int64), got
+    if lazy and is_lazy(X):
+        array, lengths = check_lazy_series(X, n_channels=n_channels, min_samples=min_samples,
+                                           estimator_name=estimator_name, fill_gaps=fill_gaps,
+                                           check_shape=_check_shape)
+        return array, lengths, got
     array, lengths = check_time_series(X, n_channels=n_channels, min_samples=min_samples,
                                        estimator_name=estimator_name, fill_gaps=fill_gaps)
     return array, lengths, got
@@ -196,7 +208,7 @@ def check_time_series(X, *, n_channels=None, min_samples=2, estimator_name=None,
             f"X has {X3.shape[1]} channels, but {name} was fitted with "
             f"{n_channels} channels."
         )
-    lengths = _fill_missing(X3, interpolate=fill_gaps)
+    lengths = fill_missing(X3, interpolate=fill_gaps)
     return X3, lengths
 
 
@@ -572,41 +584,3 @@ def _check_shape(shape, min_samples):
             f"Found {shape[0]} sample(s) but a minimum of {min_samples} is "
             "required: self-supervised training contrasts samples in a batch."
         )
-
-
-def _fill_missing(X3, interpolate=True):
-    """Check NaN/inf (and fill gaps in place if ``interpolate``); return the lengths."""
-    n, _, t = X3.shape
-    # fast path: no NaN/inf (float64 accumulator cannot overflow here)
-    if np.isfinite(X3.sum(dtype=np.float64)):
-        return np.full(n, t, dtype=np.int64)
-    finite = np.isfinite(X3)
-    inf = np.isinf(X3).any(axis=(1, 2))
-    if inf.any():
-        raise ValueError(
-            f"X contains infinity in sample {np.flatnonzero(inf)[0]}; "
-            "replace infinite values by finite values or NaN."
-        )
-    lengths = valid_lengths(torch.from_numpy(X3)).numpy()
-    empty = lengths == 0
-    if empty.any():
-        raise ValueError(
-            f"Sample {np.flatnonzero(empty)[0]} is entirely NaN; remove it "
-            "from X."
-        )
-    empty = ~finite.any(axis=2)  # (n, c)
-    if empty.any():
-        i, j = np.argwhere(empty)[0]
-        raise ValueError(
-            f"Channel {j} of sample {i} is entirely NaN while other channels "
-            "have data; fill it or remove the sample."
-        )
-    if not interpolate:
-        return lengths
-    valid = np.arange(t) < lengths[:, None]
-    gaps = (~finite & valid[:, None, :]).any(axis=2)
-    for i, j in np.argwhere(gaps):
-        length = lengths[i]
-        idx = np.flatnonzero(finite[i, j, :length])
-        X3[i, j, :length] = np.interp(np.arange(length), idx, X3[i, j, idx])
-    return lengths
