@@ -21,7 +21,7 @@ Run it on an otherwise idle machine: it measures contention on purpose.
 Usage::
 
     python benchmarks/threads.py [--dataset ItalyPowerDemand] [--repeats 3]
-        [--output docs/scaling/threads.json]
+        [--grid-size 4] [--skip-fits] [--skip-search] [--output docs/scaling/threads.json]
 """
 
 import argparse
@@ -104,20 +104,23 @@ def main(argv=None):
                         help="comma-separated n_jobs values ('None' is the default policy)")
     parser.add_argument("--grid-size", type=int, default=4)
     parser.add_argument("--skip-search", action="store_true")
+    parser.add_argument("--skip-fits", action="store_true")
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args(argv)
 
     X, _ = load_ucr_uea(args.dataset, "train")
     n_jobs_values = [None if v == "None" else int(v) for v in args.n_jobs.split(",")]
     record = {"dataset": args.dataset, "cpu": cpu_model(), "cpus": joblib.cpu_count(),
-              "busy_processes": args.busy, "max_steps": args.max_steps,
-              "fit_seconds": fit_times(X, n_jobs_values, args.repeats, args.max_steps,
-                                       args.busy)}
-    fits = record["fit_seconds"]
+              "busy_processes": args.busy, "max_steps": args.max_steps}
+    if not args.skip_fits:
+        record["fit_seconds"] = fit_times(X, n_jobs_values, args.repeats, args.max_steps,
+                                          args.busy)
+    fits = record.get("fit_seconds", {})
     if "idle n_jobs=None" in fits:
         record["default_busy_over_idle"] = fits["busy n_jobs=None"] / fits["idle n_jobs=None"]
         print(f"default: busy / idle = {record['default_busy_over_idle']:.2f}")
     if not args.skip_search:
+        record["grid_size"] = args.grid_size
         record["search_seconds"] = search_times(X, args.grid_size, args.max_steps)
     if args.output is not None:
         args.output.parent.mkdir(parents=True, exist_ok=True)

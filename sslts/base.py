@@ -34,8 +34,15 @@ from .training.callbacks import (
     embedding_std_scoring,
 )
 from .training.data import SeriesDataset
+from .training.distributed import (
+    broadcast_random_state,
+    data_parallel,
+    init_from_environment,
+    world,
+)
 from .training.net import SSLModule, SSLNet, embed_timestamps
 from .training.objectives import OverlappingCrops, TwoViews, timestamp_encoder
+from .training.precision import check_precision
 from .training.settings import apply_settings, net_settings, validation_split
 from .training.warm_start import ARCHITECTURE, changed_params, check_unchanged, record_params
 from .utils.device import resolve_device
@@ -51,7 +58,8 @@ __all__ = ["BaseSSLTransformer", "SeriesEstimatorMixin", "TwoViewSSLTransformer"
 SSL_PARAMETERS = ("encoder", "embedding_dim", "adapt_channels", "head_dims", "augmentations",
                   "max_epochs", "max_steps", "max_train_length", "batch_size",
                   "max_samples_per_epoch", "lr", "weight_decay", "validation_fraction",
-                  "device", "n_jobs", "callbacks", "warm_start", "verbose", "random_state")
+                  "device", "precision", "n_jobs", "callbacks", "warm_start", "verbose",
+                  "random_state")
 
 
 
@@ -496,6 +504,8 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         dataset = self._dataset(X, reset=not continuing)
         objective = self._build_objective(self._augmentation_policy())
         loss = self._build_loss()
+        init_from_environment(device)
+        check_precision(self.precision, device)
         if continuing:
             if "random_state" in changed:
                 self.net_.random_state = np.random.RandomState(
@@ -503,6 +513,8 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
             rng = np.random.RandomState(draw_seed(self.net_.random_state))
         else:
             rng = check_random_state(self.random_state)
+        if world()[1] > 1:  # every rank draws rank 0's seeds
+            rng = broadcast_random_state(copy.deepcopy(rng), device)
         train, valid = self._split(dataset, rng)
         settings = {**params, "max_steps": self._step_budget(train)}
         if continuing:
@@ -512,8 +524,9 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         self._fitted_params = record_params(params)
         # a model that may continue training keeps the optimizer's state in pickles
         self.net_.keep_optimizer_state = bool(self.warm_start or one_pass)
-        self.net_.partial_fit(train, epochs=1 if one_pass else None,
-                              max_steps=None if one_pass else settings["max_steps"])
+        with data_parallel(self.net_.module_):
+            self.net_.partial_fit(train, epochs=1 if one_pass else None,
+                                  max_steps=None if one_pass else settings["max_steps"])
         return self
 
     def _check_warm_start(self, params, device):

@@ -35,6 +35,7 @@ CONSTRAINTS = {
     "weight_decay": [Interval(Real, 0, None, closed="left")],
     "validation_fraction": [None, Interval(Real, 0, 1, closed="neither")],
     "device": [str],
+    "precision": [StrOptions({"32", "bf16", "16-mixed"})],
     "n_jobs": [None, Interval(Integral, None, -1, closed="right"),
                Interval(Integral, 1, None, closed="left")],
     "callbacks": [None, list],
@@ -115,6 +116,14 @@ or fitted estimator, default="resnet"
     device : str, default="auto"
         ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"``,
         ``"cuda:N"`` or ``"mps"``.""",
+    "precision": """\
+    precision : {"32", "bf16", "16-mixed"}, default="32"
+        Arithmetic of training. ``"bf16"``: the encoder and head run under
+        ``torch.autocast`` in bfloat16 (CPUs with AVX-512 BF16 or AMX, and
+        GPUs from NVIDIA Ampere on); ``"16-mixed"``: in float16 with a
+        gradient scaler, on GPUs only (refused on the CPU, where float16 is
+        slow). The loss is computed in float32 in both, and ``transform``
+        always embeds in float32. See the "Scaling" page.""",
     "n_jobs": """\
     n_jobs : int, default=None
         CPU threads of torch in ``fit``, ``transform`` and the other methods

@@ -56,8 +56,8 @@ class SimCLRTransformer(TwoViewSSLTransformer):
                  adapt_channels=True, head_dims=None, augmentations=None, max_epochs=100,
                  max_steps=200, max_train_length=256, batch_size=64,
                  max_samples_per_epoch=None, lr=1e-3, weight_decay=1e-4,
-                 validation_fraction=None, device="auto", n_jobs=None, callbacks=None,
-                 warm_start=False, verbose=0, random_state=None):
+                 validation_fraction=None, device="auto", precision="32", n_jobs=None,
+                 callbacks=None, warm_start=False, verbose=0, random_state=None):
         store_params(self, locals())
 
     def _series_loss(self):

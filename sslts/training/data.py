@@ -7,6 +7,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..utils.lazy import LazySeries
+from .distributed import shard
 
 
 class SeriesDataset(Dataset):
@@ -159,6 +160,11 @@ class BatchIterator:
         Yield at most this many batches over all iterations of this iterator
         (one per optimizer step), stopping within an epoch if need be; None
         yields every batch of every iteration.
+    rank, world_size : int, default=0, 1
+        In data-parallel training, iterate over the shard of rank ``rank``
+        out of ``world_size`` of each iteration's order (see
+        :func:`~sslts.training.distributed.shard`); ``generator`` must then
+        be seeded alike on every rank.
 
     Notes
     -----
@@ -166,8 +172,10 @@ class BatchIterator:
     """
 
     def __init__(self, dataset, batch_size, shuffle=False, generator=None, max_samples=None,
-                 window=None, max_steps=None):
+                 window=None, max_steps=None, rank=0, world_size=1):
         self.dataset = dataset
+        self.rank = rank
+        self.world_size = world_size
         self.window = window
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -177,8 +185,8 @@ class BatchIterator:
         self.steps = 0
 
     def n_samples(self):
-        """Number of samples used per iteration."""
-        return samples_per_epoch(len(self.dataset), self.max_samples)
+        """Number of samples used per iteration (by this rank)."""
+        return -(-samples_per_epoch(len(self.dataset), self.max_samples) // self.world_size)
 
     def _bounds(self):
         return batch_bounds(self.n_samples(), self.batch_size)
@@ -187,13 +195,15 @@ class BatchIterator:
         return len(self._bounds())
 
     def __iter__(self):
-        n, m = len(self.dataset), self.n_samples()
+        n, m = len(self.dataset), samples_per_epoch(len(self.dataset), self.max_samples)
         if self.shuffle or m < n:
             order = torch.randperm(n, generator=self.generator)[:m]
             if not self.shuffle:
                 order = order.sort().values
         else:
             order = torch.arange(n)
+        if self.world_size > 1:
+            order = shard(order, self.rank, self.world_size)
         for start, stop in self._bounds():
             if self.max_steps is not None and self.steps >= self.max_steps:
                 return

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.dataset import unpack_data
-from skorch.utils import to_device
+from skorch.utils import TeeGenerator, to_device
 
 from ..metrics import embedding_std
 from ..utils.random import draw_seed, seeded_generator, seeded_torch
@@ -15,6 +15,8 @@ from ..utils.tensors import padding_mask
 from .averaging import WeightAverage
 from .callbacks import EpochTable
 from .data import BatchIterator, batch_bounds, samples_per_epoch
+from .distributed import average_gradients, gather, world
+from .precision import autocast, float32_inputs, grad_scaler, loss_context
 
 __all__ = ["SSLModule", "SSLNet", "SeriesNetMixin", "check_finite_loss", "embed",
            "embed_timestamps", "eval_mode", "step_plan"]
@@ -56,7 +58,7 @@ def check_finite_loss(loss, epoch):
         )
 
 
-def step_plan(n_samples, batch_size, epochs, max_steps=None, max_samples=None):
+def step_plan(n_samples, batch_size, epochs, max_steps=None, max_samples=None, world_size=1):
     """The epochs and optimizer steps of a training run: ``epochs`` within ``max_steps``.
 
     Parameters
@@ -71,6 +73,9 @@ def step_plan(n_samples, batch_size, epochs, max_steps=None, max_samples=None):
         Most optimizer steps; None: whole epochs.
     max_samples : int or float, default=None
         Series per epoch, see :func:`~sslts.training.data.samples_per_epoch`.
+    world_size : int, default=1
+        Processes of data-parallel training, each taking its share of the
+        series of an epoch.
 
     Returns
     -------
@@ -79,7 +84,8 @@ def step_plan(n_samples, batch_size, epochs, max_steps=None, max_samples=None):
     steps : int
         Optimizer steps.
     """
-    per_epoch = len(batch_bounds(samples_per_epoch(n_samples, max_samples), batch_size))
+    per_rank = -(-samples_per_epoch(n_samples, max_samples) // world_size)
+    per_epoch = len(batch_bounds(per_rank, batch_size))
     steps = epochs * per_epoch
     if max_steps is not None:
         epochs = min(epochs, math.ceil(max_steps / per_epoch))
@@ -152,7 +158,7 @@ class SeriesNetMixin:
         self._steps_budget = fit_params.pop("max_steps", self.max_steps)
         epochs, self._planned_steps = step_plan(
             len(X), self.batch_size, self.max_epochs if epochs is None else epochs,
-            self._steps_budget, self.max_samples_per_epoch)
+            self._steps_budget, self.max_samples_per_epoch, world()[1])
         rng = self.random_state
         names = self._init_generators(rng) + ["_steps_budget", "_planned_steps", "_average"]
         self._average = WeightAverage(self.module_) if self.average_weights else None
@@ -169,9 +175,13 @@ class SeriesNetMixin:
     def train_step(self, batch, **fit_params):
         """skorch's step, then the step's weights enter the average (if kept)."""
         step = super().train_step(batch, **fit_params)
+        self._after_step()
+        return step
+
+    def _after_step(self):
+        """Bookkeeping after each optimizer step: the weight average."""
         if getattr(self, "_average", None) is not None:
             self._average.update()
-        return step
 
     def get_default_callbacks(self):
         """skorch's defaults, with an epoch table free of colour codes when redirected."""
@@ -180,11 +190,13 @@ class SeriesNetMixin:
 
     def get_iterator(self, dataset, training=False):
         if training:
+            rank, world_size = world()
             return BatchIterator(dataset, self.batch_size, shuffle=True,
                                  generator=self._shuffle_generator,
                                  max_samples=self.max_samples_per_epoch,
                                  window=self.max_train_length,
-                                 max_steps=getattr(self, "_steps_budget", None))
+                                 max_steps=getattr(self, "_steps_budget", None),
+                                 rank=rank, world_size=world_size)
         return BatchIterator(dataset, self.batch_size)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
@@ -251,13 +263,17 @@ class SSLNet(SeriesNetMixin, NeuralNet):
         See :class:`~sslts.training.objectives.Objective`.
     random_state : numpy.random.RandomState
         See :class:`SeriesNetMixin`.
+    precision : {"32", "bf16", "16-mixed"}, default="32"
+        Training precision, see :mod:`sslts.training.precision`.
     **kwargs
         Passed to :class:`SeriesNetMixin` and :class:`skorch.NeuralNet`.
     """
 
-    def __init__(self, module, criterion, objective, *, random_state, **kwargs):
+    def __init__(self, module, criterion, objective, *, random_state, precision="32",
+                 **kwargs):
         super().__init__(module, criterion, random_state=random_state, **kwargs)
         self.objective = objective
+        self.precision = precision
 
     def set_objective(self, objective, criterion):
         """Replace the objective and the (parameter-free) loss of an initialized net."""
@@ -269,9 +285,11 @@ class SSLNet(SeriesNetMixin, NeuralNet):
 
     def _init_generators(self, rng):
         names = super()._init_generators(rng)
-        self._augment_generator = seeded_generator(draw_seed(rng), self.device)
+        # each rank augments its shard with its own draws
+        self._augment_generator = seeded_generator(draw_seed(rng) + world()[0], self.device)
         self._valid_generator = seeded_generator(draw_seed(rng), self.device)
-        return names + ["_augment_generator", "_valid_generator"]
+        self._scaler = grad_scaler(self.device, self.precision)
+        return names + ["_augment_generator", "_valid_generator", "_scaler"]
 
     def run_objective(self, batch, generator):
         """The objective's output for one batch from :meth:`get_iterator`."""
@@ -281,22 +299,47 @@ class SSLNet(SeriesNetMixin, NeuralNet):
         return self.objective(self.module_, x, lengths, generator)
 
     def criterion_loss(self, y_pred, y_true, X=None, training=False):
-        return self.criterion_(*y_pred.loss_inputs)
+        inputs = float32_inputs(y_pred.loss_inputs)
+        if training and world()[1] > 1 and self.objective.global_batch:
+            inputs = tuple(gather(x) for x in inputs)
+        with loss_context(self.device):
+            return self.criterion_(*inputs)
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
-        out = self.run_objective(batch, self._augment_generator)
+        with autocast(self.device, self.precision):
+            out = self.run_objective(batch, self._augment_generator)
         loss = self.get_loss(out, None, training=True)
-        loss.backward()
-        self.history.record_batch("embedding_std", embedding_std(out.embeddings))
-        return {"loss": loss, "y_pred": out.embeddings}
+        (loss if self._scaler is None else self._scaler.scale(loss)).backward()
+        if world()[1] > 1:
+            average_gradients(self.module_)
+        embeddings = out.embeddings.float()
+        self.history.record_batch("embedding_std", embedding_std(embeddings))
+        return {"loss": loss, "y_pred": embeddings}
+
+    def train_step(self, batch, **fit_params):
+        """skorch's step; with float16 the loss is scaled and the step goes
+        through the ``GradScaler`` (skipped when gradients overflow)."""
+        if getattr(self, "_scaler", None) is None:
+            return super().train_step(batch, **fit_params)
+        self.optimizer_.zero_grad()
+        step = self.train_step_single(batch, **fit_params)
+        self._scaler.unscale_(self.optimizer_)  # callbacks see the true gradients
+        self.notify("on_grad_computed",
+                    named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                    batch=batch)
+        self._scaler.step(self.optimizer_)
+        self._scaler.update()
+        self._after_step()
+        return step
 
     def validation_step(self, batch, **fit_params):
         self._set_training(False)
         with torch.no_grad():
-            out = self.run_objective(batch, self._valid_generator)
+            with autocast(self.device, self.precision):
+                out = self.run_objective(batch, self._valid_generator)
             loss = self.get_loss(out, None, training=False)
-        return {"loss": loss, "y_pred": out.embeddings}
+        return {"loss": loss, "y_pred": out.embeddings.float()}
 
     def embed(self, dataset):
         """Encode ``dataset`` in eval mode, without augmentation.

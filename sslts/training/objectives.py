@@ -45,6 +45,12 @@ class Objective:
     Subclasses implement :meth:`__call__` and may override :meth:`check`.
     """
 
+    #: Whether the loss inputs are per-series tensors ``(n, ...)`` that
+    #: data-parallel training concatenates over the ranks, so that the loss
+    #: sees the global batch; if False each rank's loss sees its own batch
+    #: (see :mod:`sslts.training.distributed`).
+    global_batch = False
+
     def __call__(self, module, x, lengths, generator):
         """Views, forward passes and loss inputs of one batch.
 
@@ -97,6 +103,8 @@ class TwoViews(Objective):
         drawn and encoded separately, as in the Barlow Twins and VICReg
         reference implementations.
     """
+
+    global_batch = True
 
     def __init__(self, augmentation, joint=True):
         self.augmentation = augmentation

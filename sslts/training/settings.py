@@ -15,7 +15,7 @@ __all__ = ["OPTIMIZER", "apply_settings", "net_settings", "validation_split"]
 #: The optimizer of every sslts net.
 OPTIMIZER = torch.optim.AdamW
 
-_OPTIONAL = ("max_steps", "max_train_length", "average_weights")
+_OPTIONAL = ("max_steps", "max_train_length", "average_weights", "precision")
 
 
 def net_settings(params):
@@ -25,8 +25,8 @@ def net_settings(params):
     ----------
     params : dict
         The estimator's parameters (``get_params(deep=False)``); ``max_steps``,
-        ``max_train_length`` and ``average_weights`` are used when the
-        estimator has them.
+        ``max_train_length``, ``average_weights`` and ``precision`` are used
+        when the estimator has them.
 
     Returns
     -------
