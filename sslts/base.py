@@ -505,7 +505,7 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         objective = self._build_objective(self._augmentation_policy())
         loss = self._build_loss()
         init_from_environment(device)
-        check_precision(self.precision, device)
+        check_precision(params.get("precision", "32"), device)
         if continuing:
             if "random_state" in changed:
                 self.net_.random_state = np.random.RandomState(

@@ -172,9 +172,10 @@ def cpu_threads(n_jobs):
 
 
 def uses_cpu_threads(method):
-    """Decorator running an estimator's method within ``cpu_threads(self.n_jobs)``."""
+    """Decorator running an estimator's method within ``cpu_threads(self.n_jobs)``
+    (the default policy for an estimator without ``n_jobs``)."""
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
-        with cpu_threads(self.n_jobs):
+        with cpu_threads(getattr(self, "n_jobs", None)):
             return method(self, *args, **kwargs)
     return wrapper
