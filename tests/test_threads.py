@@ -159,3 +159,13 @@ def test_embeddings_do_not_depend_on_threads(series):
     X, _ = series
     Z = [SimCLRTransformer(**FAST, n_jobs=n).fit(X).transform(X) for n in (1, 2)]
     np.testing.assert_allclose(Z[0], Z[1], rtol=1e-4, atol=1e-5)
+
+
+def test_recent_measurement_is_reused_without_waiting(monkeypatch):
+    def unexpected(*args):
+        raise AssertionError("measured again")
+
+    monkeypatch.setattr(threads, "_last", (threads.time.monotonic(), 0.0, 0.0, 1.5))
+    monkeypatch.setattr(threads, "_cpu_seconds", unexpected)
+    monkeypatch.setattr(threads.time, "sleep", unexpected)
+    assert threads.idle_cpus() == 1.5

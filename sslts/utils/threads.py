@@ -35,7 +35,7 @@ FREE_FRACTION = 0.75
 _lock = threading.Lock()
 _local = threading.local()
 _active = 0
-_last = None  # (time, busy seconds of our CPUs, CPU seconds of this process)
+_last = None  # (time, busy seconds of our CPUs, CPU seconds of this process, idle cores)
 
 
 def check_n_jobs(n_jobs):
@@ -76,7 +76,8 @@ def idle_cpus():
     The busy time of the CPUs this process may run on, less this process's
     own CPU time, over the time since the previous measurement (when it is
     between :data:`WINDOW` and :data:`MAX_AGE` seconds old) or over a fresh
-    window of :data:`WINDOW` seconds. Linux only (``/proc/stat``); None
+    window of :data:`WINDOW` seconds; a measurement younger than
+    :data:`WINDOW` is reused as it is. Linux only (``/proc/stat``); None
     elsewhere.
 
     Returns
@@ -88,21 +89,24 @@ def idle_cpus():
     now = time.monotonic()
     with _lock:
         last = _last
-    if last is None or not WINDOW <= now - last[0] <= MAX_AGE:
+    if last is not None and now - last[0] < WINDOW:
+        return last[3]
+    if last is None or now - last[0] > MAX_AGE:
         start = _cpu_seconds(cpus)
         if start is None:
             return None
-        last = (now, start, _process_seconds())
+        last = (now, start, _process_seconds(), None)
         time.sleep(WINDOW)
         now = time.monotonic()
     busy = _cpu_seconds(cpus)
     if busy is None:
         return None
-    current = (now, busy, _process_seconds())
+    process = _process_seconds()
+    others = (busy - last[1]) - (process - last[2])
+    idle = max(0.0, len(cpus) - others / (now - last[0]))
     with _lock:
-        _last = current
-    others = (busy - last[1]) - (current[2] - last[2])
-    return max(0.0, len(cpus) - others / (now - last[0]))
+        _last = (now, busy, process, idle)
+    return idle
 
 
 def resolve_threads(n_jobs):
