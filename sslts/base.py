@@ -221,6 +221,15 @@ class SeriesEstimatorMixin:
         order = rng.permutation(n)
         return [dataset.subset(np.sort(part)) for part in (order[n_valid:], order[:n_valid])]
 
+    @staticmethod
+    def _rank0_random_state(rng, device):
+        """``rng``, or in data-parallel training a copy holding rank 0's state
+        (the process group is first set up from ``torchrun``'s environment)."""
+        init_from_environment(device)
+        if world()[1] == 1:
+            return rng
+        return broadcast_random_state(copy.deepcopy(rng), device)
+
     def _encoder_for_input(self):
         """``encoder`` as a module or a name to build, "resnet" read as
         "resnet2d" for 4-D input; checks names against the input."""
@@ -504,7 +513,6 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         dataset = self._dataset(X, reset=not continuing)
         objective = self._build_objective(self._augmentation_policy())
         loss = self._build_loss()
-        init_from_environment(device)
         check_precision(params.get("precision", "32"), device)
         if continuing:
             if "random_state" in changed:
@@ -513,8 +521,7 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
             rng = np.random.RandomState(draw_seed(self.net_.random_state))
         else:
             rng = check_random_state(self.random_state)
-        if world()[1] > 1:  # every rank draws rank 0's seeds
-            rng = broadcast_random_state(copy.deepcopy(rng), device)
+        rng = self._rank0_random_state(rng, device)
         train, valid = self._split(dataset, rng)
         settings = {**params, "max_steps": self._step_budget(train)}
         if continuing:

@@ -11,7 +11,13 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from sslts import BarlowTwinsTransformer, SimCLRTransformer, TS2VecTransformer, VICRegTransformer
+from sslts import (
+    BarlowTwinsTransformer,
+    SimCLRTransformer,
+    SSLClassifier,
+    TS2VecTransformer,
+    VICRegTransformer,
+)
 from sslts.augmentations import BaseAugmentation
 from sslts.training.distributed import SyncedBatchNorm, shard
 
@@ -40,6 +46,11 @@ def params(method, batch_size):
     return common
 
 
+def classifier(batch_size):
+    return SSLClassifier(encoder="resnet", embedding_dim=16, hidden_dims=(16,), max_epochs=1,
+                         batch_size=batch_size, random_state=0, n_jobs=1)
+
+
 def gradients(model):
     return {name: p.grad.clone() for name, p in model.net_.module_.named_parameters()}
 
@@ -55,6 +66,7 @@ def worker(rank, store, out):
             # global batch 16 = 2 ranks x 8 series
             model = cls(**params(method, 16 // WORLD_SIZE)).fit(X)
             results[method] = gradients(model)
+        results["classifier"] = gradients(classifier(16 // WORLD_SIZE).fit(X, np.arange(16) % 2))
         fitted = SimCLRTransformer(encoder="fcn", embedding_dim=8, max_steps=4, batch_size=4,
                                    random_state=None, n_jobs=1).fit(X)
         results["Z"] = fitted.transform(X)
@@ -73,11 +85,15 @@ def two_ranks(tmp_path_factory):
     return [torch.load(tmp / f"rank{r}.pt", weights_only=False) for r in range(WORLD_SIZE)]
 
 
-@pytest.mark.parametrize("method", list(METHODS))
+@pytest.mark.parametrize("method", [*METHODS, "classifier"])
 def test_gradients_equal_one_process_on_the_global_batch(two_ranks, method):
     """NT-Xent negatives, Barlow Twins and VICReg statistics and batch norm over all
-    ranks: one step's gradients are those of one process on the 16 series."""
-    single = gradients(METHODS[method](**params(method, 16)).fit(data()))
+    ranks: one step's gradients are those of one process on the 16 series (also for
+    fine-tuning, whose loss is a mean over the batch)."""
+    if method == "classifier":
+        single = gradients(classifier(16).fit(data(), np.arange(16) % 2))
+    else:
+        single = gradients(METHODS[method](**params(method, 16)).fit(data()))
     # float32 sums in another order: absolute tolerance relative to the gradients' scale
     # (the bias of a linear layer before batch norm has a zero gradient, up to rounding)
     scale = max(float(grad.abs().max()) for grad in single.values())

@@ -23,6 +23,7 @@ from ..base import SeriesEstimatorMixin
 from ..nn import ProjectionHead
 from ..parameters import CONSTRAINTS, fill_doc
 from ..training.callbacks import build_callbacks
+from ..training.distributed import data_parallel
 from ..training.supervised import (
     EncoderFreezer,
     SeriesNetClassifier,
@@ -146,7 +147,7 @@ class _BaseFineTuner(SeriesEstimatorMixin, BaseEstimator):
             )
         dataset = self._dataset(X, reset=True)
         dataset.y = torch.as_tensor(self._targets(y, len(dataset)))
-        rng = check_random_state(self.random_state)
+        rng = self._rank0_random_state(check_random_state(self.random_state), device)
         train, valid = self._split(dataset, rng)
         with seeded_torch(draw_seed(rng)):
             encoder = self._build_encoder()
@@ -157,7 +158,8 @@ class _BaseFineTuner(SeriesEstimatorMixin, BaseEstimator):
         self.net_ = self._net_class(SupervisedModule(encoder, head), **groups,
                                     **self._net_arguments(rng, valid, callbacks, device))
         self.net_.initialize()
-        self.net_.partial_fit(train)
+        with data_parallel(self.net_.module_):
+            self.net_.partial_fit(train)
         return self
 
     def _forward(self, X):

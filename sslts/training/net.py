@@ -172,6 +172,17 @@ class SeriesNetMixin:
             for name in names:
                 delattr(self, name)
 
+    def train_step_single(self, batch, **fit_params):
+        """skorch's forward and backward pass, then :meth:`_sync_gradients`."""
+        step = super().train_step_single(batch, **fit_params)
+        self._sync_gradients()
+        return step
+
+    def _sync_gradients(self):
+        """In data-parallel training, average the gradients over the processes."""
+        if world()[1] > 1:
+            average_gradients(self.module_)
+
     def train_step(self, batch, **fit_params):
         """skorch's step, then the step's weights enter the average (if kept)."""
         step = super().train_step(batch, **fit_params)
@@ -311,8 +322,7 @@ class SSLNet(SeriesNetMixin, NeuralNet):
             out = self.run_objective(batch, self._augment_generator)
         loss = self.get_loss(out, None, training=True)
         (loss if self._scaler is None else self._scaler.scale(loss)).backward()
-        if world()[1] > 1:
-            average_gradients(self.module_)
+        self._sync_gradients()
         embeddings = out.embeddings.float()
         self.history.record_batch("embedding_std", embedding_std(embeddings))
         return {"loss": loss, "y_pred": embeddings}
