@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sslts import SimCLRTransformer, TS2VecTransformer
 from sslts.datasets import load_ucr_uea
-from sslts.evaluation.probes import svm_probe
+from sslts.evaluation import svm_probe
 from sslts.evaluation.report import cpu_model
 
 METHODS = {"simclr": SimCLRTransformer, "ts2vec": TS2VecTransformer}
