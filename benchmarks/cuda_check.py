@@ -7,7 +7,12 @@ Needs a CUDA GPU; prints one line per check and exits non-zero on a failure.
   to the CPU by pickling it and unpickling it in a process without CUDA;
 - every augmentation kernel runs on CUDA tensors with a CUDA generator, keeps
   the shape and padding, and repeats for a repeated seed;
-- fine-tuning (``SSLClassifier``) and the spectrogram path on CUDA.
+- fine-tuning (``SSLClassifier``) and the spectrogram path on CUDA;
+- mixed precision on CUDA: ``precision="bf16"`` and ``"16-mixed"`` (float16
+  with a gradient scaler) train SimCLR to a finite model with an accuracy
+  near the float32 one, and time against float32;
+- an ``np.memmap`` input trains and embeds on CUDA like the same array in
+  memory.
 
 Run::
 
@@ -150,6 +155,38 @@ def check_spectrogram():
     check("SimCLR on spectrograms on CUDA", np.isfinite(Z).all(), f"embeddings {Z.shape}")
 
 
+def check_precision(npz):
+    X_train, y_train = load("GunPoint", "train", npz)
+    X_test, y_test = load("GunPoint", "test", npz)
+    results = {}
+    for precision in ("32", "bf16", "16-mixed"):
+        model = sslts.SimCLRTransformer(device="cuda", precision=precision, random_state=0)
+        start = time.perf_counter()
+        model.fit(X_train)
+        seconds = time.perf_counter() - start
+        Z_train, Z_test = model.transform(X_train), model.transform(X_test)
+        results[precision] = (seconds, svm_probe(Z_train, y_train).score(Z_test, y_test))
+        finite = np.isfinite(Z_test).all() and np.isfinite(model.history_[:, "train_loss"]).all()
+        check(f"SimCLR precision={precision!r} on CUDA",
+              finite and results[precision][1] > results["32"][1] - 0.05,
+              f"fit {seconds:.1f} s, accuracy {results[precision][1]:.3f}")
+
+
+def check_memmap(tmp):
+    X, _ = load("GunPoint", "train", None)
+    path = os.path.join(tmp, "X.f32")
+    disk = np.memmap(path, dtype=np.float32, mode="w+", shape=np.shape(X))
+    disk[:] = X
+    disk.flush()
+    disk = np.memmap(path, dtype=np.float32, mode="r", shape=np.shape(X))
+    params = dict(device="cuda", max_steps=20, random_state=0)
+    Z_disk = sslts.SimCLRTransformer(**params).fit(disk).transform(disk)
+    Z_memory = sslts.SimCLRTransformer(**params).fit(np.asarray(X, np.float32)).transform(X)
+    gap = np.abs(Z_disk - Z_memory).max() / np.abs(Z_memory).max()
+    check("np.memmap trains and embeds on CUDA like the array in memory", gap < 1e-4,
+          f"max relative difference {gap:.1e}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--npz", default=None, help="datasets exported to one .npz file")
@@ -165,6 +202,9 @@ def main():
     check_augmentations()
     check_finetuning(args.npz)
     check_spectrogram()
+    check_precision(args.npz)
+    with tempfile.TemporaryDirectory() as tmp:
+        check_memmap(tmp)
     print(f"{len(FAILURES)} failed: {FAILURES}" if FAILURES else "all checks passed")
     sys.exit(1 if FAILURES else 0)
 
