@@ -160,6 +160,8 @@ def main(argv=None):
     parser.add_argument("--policies", default="current,crop_noise,no_crop,crop_wide,"
                         "magwarp,blockout,lowpass,masking,choice")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seeds are first-seed .. first-seed + seeds - 1")
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
                         help="estimator parameters applied to every candidate")
     parser.add_argument("--device", default="cpu")
@@ -173,7 +175,7 @@ def main(argv=None):
         (dataset, method, policy, seed, settings, args.npz, args.threads)
         for dataset, method, policy, seed in itertools.product(
             args.datasets.split(","), args.methods.split(","),
-            args.policies.split(","), range(args.seeds))
+            args.policies.split(","), range(args.first_seed, args.first_seed + args.seeds))
     ]
     start = time.perf_counter()
     records = []
