@@ -278,7 +278,7 @@ def test_auto_step_budget_follows_ts2vec(length, steps):
                               max_train_length=16, random_state=0, device="cpu").fit(X)
     assert model.net_.max_steps == steps  # 96,000 or 108,000 values
     assert len(model.history_) == 1 and len(model.history_[-1, "batches"]) == 2
-    assert TS2VecTransformer().max_steps == 200  # the default stays fixed
+    assert TS2VecTransformer().max_steps == "auto"  # the default, as the reference code
     assert TS2VecTransformer(max_steps=5, max_epochs=1, embedding_dim=8, batch_size=30,
                              max_train_length=16, device="cpu").fit(X).net_.max_steps == 5
     with pytest.raises(ValueError, match="max_steps"):

@@ -47,7 +47,7 @@ or fitted estimator, default="ts2vec"
         views. Use augmentations that keep timestamps aligned (magnitude,
         noise): both crops must describe the same timestamps.""",
     "max_steps": """\
-    max_steps : int, "auto" or None, default=200
+    max_steps : int, "auto" or None, default="auto"
         Optimizer step budget of ``fit`` (see
         :class:`~sslts.SimCLRTransformer`). "auto" follows the reference
         implementation's rule: 200 steps when the training data holds at
@@ -125,7 +125,7 @@ class TS2VecTransformer(BaseSSLTransformer):
     def __init__(self, alpha=0.5, temporal_unit=0, timestamp_mask=0.5, dropout=0.1,
                  average_weights=True, *, encoder="ts2vec", embedding_dim=320,
                  adapt_channels=True, head_dims=None, augmentations=None, max_epochs=100,
-                 max_steps=200, max_train_length=3000, batch_size=8,
+                 max_steps="auto", max_train_length=3000, batch_size=8,
                  max_samples_per_epoch=None, lr=1e-3, weight_decay=0.01,
                  validation_fraction=None, device="auto", precision="32", n_jobs=None,
                  callbacks=None, warm_start=False, verbose=0, random_state=None):
