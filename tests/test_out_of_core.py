@@ -112,6 +112,14 @@ def test_ts2vec_and_classifier_on_memmap(tmp_path, ragged):
                                   SSLClassifier(**clf).fit(ragged, y).predict_proba(ragged))
 
 
+def test_ts2vec_auto_step_budget_counts_out_of_core_values(tmp_path):
+    """max_steps="auto" (the default) reads the size of a memmap without loading it."""
+    X = np.random.default_rng(0).standard_normal((60, 2, 900)).astype(np.float32)
+    model = TS2VecTransformer(embedding_dim=8, max_epochs=1, batch_size=30, max_train_length=16,
+                              random_state=0).fit(to_memmap(tmp_path, X))
+    assert model.net_.max_steps == 600  # 108,000 values
+
+
 def test_zarr_array(tmp_path, ragged):
     zarr = pytest.importorskip("zarr")
     z = zarr.open(str(tmp_path / "X.zarr"), mode="w", shape=ragged.shape, chunks=(7, 2, 40),

@@ -4,6 +4,7 @@ Yue, Wang, Duan, Yang, Huang, Tong & Xu 2022, "TS2Vec: Towards Universal
 Representation of Time Series", AAAI.
 """
 
+import math
 from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -134,7 +135,7 @@ class TS2VecTransformer(BaseSSLTransformer):
     def _step_budget(self, train):
         if self.max_steps != "auto":
             return self.max_steps
-        return ts2vec_steps(train.X.numel())
+        return ts2vec_steps(math.prod(train.X.shape))  # in memory or out of core
 
     def _build_loss(self):
         return HierarchicalContrastiveLoss(alpha=self.alpha, temporal_unit=self.temporal_unit)
