@@ -58,7 +58,7 @@ def peak_rss_mb():
 def measure(task, path, n, length, steps):
     """Run in a fresh process: one ``fit`` or ``transform`` measurement."""
     from sslts import SimCLRTransformer
-    from sslts.utils.lazy import check_lazy_series
+    from sslts.utils.validation import check_lazy_series
 
     X = np.memmap(path, dtype=np.float32, mode="r", shape=(n, 1, length))
     if task == "fit":

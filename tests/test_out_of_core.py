@@ -5,7 +5,7 @@ import pytest
 
 from sslts import SimCLRTransformer, SSLClassifier, TS2VecTransformer
 from sslts.utils import lazy
-from sslts.utils.validation import check_time_series
+from sslts.utils.validation import check_lazy_series, check_time_series
 
 from .conftest import FAST
 
@@ -59,7 +59,7 @@ def test_reads_equal_in_memory_validation(tmp_path, ragged, monkeypatch):
     monkeypatch.setattr(lazy, "CHUNK_BYTES", 7 * 2 * 40 * 4)  # several chunks
     expected, lengths = check_time_series(ragged)
     for source in (to_memmap(tmp_path, ragged), SliceOnly(ragged)):
-        series, got_lengths = lazy.check_lazy_series(source)
+        series, got_lengths = check_lazy_series(source)
         np.testing.assert_array_equal(got_lengths, lengths)
         np.testing.assert_array_equal(series.read(np.arange(30)), expected)
         index = np.array([5, 2, 2, 29, 0])  # any order, repeats
@@ -70,7 +70,7 @@ def test_reads_equal_in_memory_validation(tmp_path, ragged, monkeypatch):
 
 def test_univariate_2d_memmap(tmp_path):
     X = np.random.RandomState(0).randn(12, 30).astype(np.float32)
-    series, lengths = lazy.check_lazy_series(to_memmap(tmp_path, X))
+    series, lengths = check_lazy_series(to_memmap(tmp_path, X))
     assert series.shape == (12, 1, 30)
     np.testing.assert_array_equal(series.read(np.arange(12))[:, 0], X)
 
@@ -158,7 +158,7 @@ def test_memmap_reads_do_not_keep_pages_mapped(tmp_path):
     """A whole-file memmap is re-opened per read: the user's mapping is never touched."""
     X = np.random.RandomState(0).randn(20, 1, 16).astype(np.float32)
     source = to_memmap(tmp_path, X)
-    series, _ = lazy.check_lazy_series(source)
+    series, _ = check_lazy_series(source)
     assert series._file is not None and series._file["offset"] == 0
     view = source[5:15]  # a view: read through the mapping itself
     assert lazy.LazySeries(view)._file is None

@@ -7,7 +7,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..utils.lazy import LazySeries
-from .distributed import shard
+from .distributed import shard, shard_size
 
 
 class SeriesDataset(Dataset):
@@ -186,7 +186,8 @@ class BatchIterator:
 
     def n_samples(self):
         """Number of samples used per iteration (by this rank)."""
-        return -(-samples_per_epoch(len(self.dataset), self.max_samples) // self.world_size)
+        return shard_size(samples_per_epoch(len(self.dataset), self.max_samples),
+                          self.world_size)
 
     def _bounds(self):
         return batch_bounds(self.n_samples(), self.batch_size)

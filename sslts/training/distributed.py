@@ -41,7 +41,7 @@ BATCH_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 
 __all__ = ["BATCH_NORMS", "SyncedBatchNorm", "all_sum", "average_gradients", "broadcast_parameters",
            "broadcast_random_state", "data_parallel", "gather", "init_from_environment", "shard",
-           "world"]
+           "shard_size", "world"]
 
 
 def world():
@@ -165,6 +165,12 @@ def average_gradients(module):
         offset += g.numel()
 
 
+def shard_size(n, world_size):
+    """Samples each rank takes out of an epoch of ``n``: ``n / world_size``
+    rounded up (see :func:`shard`)."""
+    return -(-n // world_size)
+
+
 def shard(order, rank, world_size):
     """The positions of ``order`` that ``rank`` trains on in one epoch.
 
@@ -173,7 +179,7 @@ def shard(order, rank, world_size):
     ``world_size``-th element from ``rank`` is taken: the shards are disjoint
     up to the padding, of equal size, and cover ``order``.
     """
-    size = -(-len(order) // world_size) * world_size
+    size = shard_size(len(order), world_size) * world_size
     if size > len(order):
         order = order.repeat(-(-size // len(order)))[:size]
     return order[rank::world_size]

@@ -15,7 +15,7 @@ from ..utils.tensors import padding_mask
 from .averaging import WeightAverage
 from .callbacks import EpochTable
 from .data import BatchIterator, batch_bounds, samples_per_epoch
-from .distributed import average_gradients, gather, world
+from .distributed import average_gradients, gather, shard_size, world
 from .precision import autocast, float32_inputs, grad_scaler, loss_context
 
 __all__ = ["SSLModule", "SSLNet", "SeriesNetMixin", "check_finite_loss", "embed",
@@ -84,7 +84,7 @@ def step_plan(n_samples, batch_size, epochs, max_steps=None, max_samples=None, w
     steps : int
         Optimizer steps.
     """
-    per_rank = -(-samples_per_epoch(n_samples, max_samples) // world_size)
+    per_rank = shard_size(samples_per_epoch(n_samples, max_samples), world_size)
     per_epoch = len(batch_bounds(per_rank, batch_size))
     steps = epochs * per_epoch
     if max_steps is not None:

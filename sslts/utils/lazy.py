@@ -2,7 +2,8 @@
 
 An ``np.memmap``, a zarr or HDF5 array, or any other array-like with
 ``shape``, ``dtype`` and slicing that is not a numpy array in memory is
-never converted whole: :func:`check_lazy_series` reads it once in chunks of
+never converted whole:
+:func:`~sslts.utils.validation.check_lazy_series` reads it once in chunks of
 about :data:`CHUNK_BYTES` to check it (dtype, infinity, empty series) and
 find the length of each series, and :class:`LazySeries` reads the rows that
 a batch needs, as float32 with their gaps filled, exactly as in-memory
@@ -18,7 +19,7 @@ import torch
 
 from .missing import fill_missing
 
-__all__ = ["CHUNK_BYTES", "LazySeries", "check_lazy_series", "is_lazy"]
+__all__ = ["CHUNK_BYTES", "LazySeries", "is_lazy"]
 
 #: Bytes of float32 values read per chunk when validating.
 CHUNK_BYTES = 32 * 2**20
@@ -54,7 +55,7 @@ def _whole_file(X):
 class LazySeries:
     """Time series ``(n, c, t)`` left where they are, read by rows.
 
-    Use :func:`check_lazy_series` to make one. A whole-file ``np.memmap`` is
+    Use :func:`~sslts.utils.validation.check_lazy_series` to make one. A whole-file ``np.memmap`` is
     re-opened for each read and closed after it, so that the pages it
     touched do not stay in this process's memory; other arrays are indexed
     directly.
@@ -139,49 +140,3 @@ def _take(source, rows):
         return np.asarray(source[rows])  # h5py (increasing lists), dask, xarray
     except (TypeError, IndexError, ValueError, KeyError):
         return np.stack([np.asarray(source[int(i)]) for i in rows])
-
-
-def check_lazy_series(X, *, n_channels=None, min_samples=2, estimator_name=None,
-                      fill_gaps=True, check_shape=None):
-    """Validate out-of-core time series chunk by chunk.
-
-    The same checks and NaN policy as
-    :func:`~sslts.utils.validation.check_time_series`, without holding more
-    than one chunk in memory.
-
-    Parameters
-    ----------
-    X : array-like of shape (n, t) or (n, c, t)
-        See :func:`is_lazy`.
-    n_channels, min_samples, estimator_name, fill_gaps
-        As in :func:`~sslts.utils.validation.check_time_series`.
-    check_shape : callable, default=None
-        Called as ``check_shape(shape, min_samples)`` to check the shape.
-
-    Returns
-    -------
-    series : LazySeries
-    lengths : ndarray of int64, shape (n,)
-    """
-    dtype = np.dtype(X.dtype)
-    if dtype.kind == "c":
-        raise ValueError(f"Complex data not supported: X has dtype {dtype}; pass real values.")
-    if dtype.kind not in "biuf":
-        raise TypeError(
-            f"X has dtype {dtype}; out-of-core time series (np.memmap, zarr, HDF5 ...) must "
-            "be numeric (bool, int or float)."
-        )
-    shape = tuple(int(s) for s in X.shape)
-    if check_shape is not None:
-        check_shape(shape, min_samples)
-    series = LazySeries(X, fill_gaps=fill_gaps)
-    if n_channels is not None and series.shape[1] != n_channels:
-        name = estimator_name or "the estimator"
-        raise ValueError(
-            f"X has {series.shape[1]} channels, but {name} was fitted with "
-            f"{n_channels} channels."
-        )
-    checker = LazySeries(X, fill_gaps=False)
-    lengths = np.concatenate([fill_missing(block, interpolate=False, offset=start)
-                              for start, block in checker.chunks()])
-    return series, lengths

@@ -16,11 +16,11 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.utils.validation import validate_data
 
-from .lazy import check_lazy_series, is_lazy
+from .lazy import LazySeries, is_lazy
 from .missing import fill_missing
 
-__all__ = ["check_images", "check_input", "check_time_series", "input_ndim", "n_features",
-           "record_input_shape", "restore_input_shape", "validate_input"]
+__all__ = ["check_images", "check_input", "check_lazy_series", "check_time_series", "input_ndim",
+           "n_features", "record_input_shape", "restore_input_shape", "validate_input"]
 
 #: What the two kinds of input are called in error messages.
 INPUT_KINDS = {3: "time series (2-D or 3-D)", 4: "4-D spectrograms or images"}
@@ -131,8 +131,7 @@ def check_input(X, *, ndim=None, n_channels=None, min_samples=2, estimator_name=
         return array, np.full(len(array), array.shape[-1], dtype=np.int64), got
     if lazy and is_lazy(X):
         array, lengths = check_lazy_series(X, n_channels=n_channels, min_samples=min_samples,
-                                           estimator_name=estimator_name, fill_gaps=fill_gaps,
-                                           check_shape=_check_shape)
+                                           estimator_name=estimator_name, fill_gaps=fill_gaps)
         return array, lengths, got
     array, lengths = check_time_series(X, n_channels=n_channels, min_samples=min_samples,
                                        estimator_name=estimator_name, fill_gaps=fill_gaps)
@@ -202,14 +201,47 @@ def check_time_series(X, *, n_channels=None, min_samples=2, estimator_name=None,
     """
     X3, shape = _to_3d(X)
     _check_shape(shape, min_samples)
-    if n_channels is not None and X3.shape[1] != n_channels:
-        name = estimator_name or "the estimator"
-        raise ValueError(
-            f"X has {X3.shape[1]} channels, but {name} was fitted with "
-            f"{n_channels} channels."
-        )
+    _check_channels(X3.shape[1], n_channels, estimator_name)
     lengths = fill_missing(X3, interpolate=fill_gaps)
     return X3, lengths
+
+
+def check_lazy_series(X, *, n_channels=None, min_samples=2, estimator_name=None,
+                      fill_gaps=True):
+    """Validate out-of-core time series chunk by chunk.
+
+    The same checks and NaN policy as :func:`check_time_series`, without
+    holding more than one chunk of about
+    :data:`~sslts.utils.lazy.CHUNK_BYTES` in memory.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, t) or (n, c, t)
+        See :func:`~sslts.utils.lazy.is_lazy`; not modified.
+    n_channels, min_samples, estimator_name, fill_gaps
+        As in :func:`check_time_series`.
+
+    Returns
+    -------
+    series : LazySeries
+        Reads the series on demand, gaps filled if ``fill_gaps``.
+    lengths : ndarray of int64, shape (n,)
+    """
+    dtype = np.dtype(X.dtype)
+    if dtype.kind == "c":
+        raise ValueError(f"Complex data not supported: X has dtype {dtype}; pass real values.")
+    if dtype.kind not in "biuf":
+        raise TypeError(
+            f"X has dtype {dtype}; out-of-core time series (np.memmap, zarr, HDF5 ...) must "
+            "be numeric (bool, int or float)."
+        )
+    _check_shape(tuple(int(s) for s in X.shape), min_samples)
+    series = LazySeries(X, fill_gaps=fill_gaps)
+    _check_channels(series.shape[1], n_channels, estimator_name)
+    checker = LazySeries(X, fill_gaps=False)
+    lengths = np.concatenate([fill_missing(block, interpolate=False, offset=start)
+                              for start, block in checker.chunks()])
+    return series, lengths
 
 
 def input_ndim(X):
@@ -307,12 +339,7 @@ def check_images(X, *, n_channels=None, min_samples=2, estimator_name=None):
             f"Found {X4.shape[0]} sample(s) but a minimum of {min_samples} is "
             "required: self-supervised training contrasts samples in a batch."
         )
-    if n_channels is not None and X4.shape[1] != n_channels:
-        name = estimator_name or "the estimator"
-        raise ValueError(
-            f"X has {X4.shape[1]} channels, but {name} was fitted with "
-            f"{n_channels} channels."
-        )
+    _check_channels(X4.shape[1], n_channels, estimator_name)
     if not np.isfinite(X4.sum(dtype=np.float64)):  # cannot overflow: float32 values
         i = np.flatnonzero(~np.isfinite(X4).all(axis=(1, 2, 3)))[0]
         kind = "NaN" if np.isnan(X4[i]).any() else "infinity"
@@ -547,6 +574,15 @@ def _from_multiindex(df):
 
 # --------------------------------------------------------------------------
 # checks
+
+
+def _check_channels(got, n_channels, estimator_name):
+    """Refuse ``got`` channels when the estimator was fitted with ``n_channels``."""
+    if n_channels is not None and got != n_channels:
+        name = estimator_name or "the estimator"
+        raise ValueError(
+            f"X has {got} channels, but {name} was fitted with {n_channels} channels."
+        )
 
 
 def _check_shape(shape, min_samples):
