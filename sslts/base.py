@@ -25,7 +25,15 @@ from sklearn.utils.validation import check_is_fitted
 from .augmentations.policies import default_policy
 from .losses import MultiscaleLoss
 from .metrics import alignment, check_criterion, embedding_std, rankme, uniformity
-from .nn import ENCODERS, ProjectionHead, encoder_output_dim, prepare_encoder, save_encoder
+from .nn import (
+    ENCODERS,
+    ProjectionHead,
+    StandardizedEncoder,
+    channel_scale,
+    encoder_output_dim,
+    prepare_encoder,
+    save_encoder,
+)
 from .parameters import CONSTRAINTS, fill_doc
 from .training.callbacks import (
     EmbeddingRank,
@@ -55,7 +63,8 @@ __all__ = ["BaseSSLTransformer", "SeriesEstimatorMixin", "TwoViewSSLTransformer"
            "pretrained_encoder", "ssl_doc"]
 
 #: Parameters of every self-supervised transformer, in documentation order.
-SSL_PARAMETERS = ("encoder", "embedding_dim", "adapt_channels", "head_dims", "augmentations",
+SSL_PARAMETERS = ("encoder", "embedding_dim", "adapt_channels", "standardize", "head_dims",
+                  "augmentations",
                   "max_epochs", "max_steps", "max_train_length", "batch_size",
                   "max_samples_per_epoch", "lr", "weight_decay", "validation_fraction",
                   "device", "precision", "n_jobs", "callbacks", "warm_start", "verbose",
@@ -260,13 +269,20 @@ class SeriesEstimatorMixin:
                     train_split=validation_split(valid), callbacks=callbacks, device=device,
                     **net_settings(params))
 
-    def _build_encoder(self):
+    def _build_encoder(self, dataset):
         """The encoder to train (built, copied or adapted) and set ``embedding_dim_``.
 
-        Call inside ``seeded_torch`` so that new weights are reproducible.
+        With ``standardize``, the encoder is fed ``dataset``'s channels
+        standardised, unless it already standardises its input (a pretrained
+        encoder keeps its statistics). Call inside ``seeded_torch`` so that
+        new weights are reproducible.
         """
         encoder = prepare_encoder(self._encoder_for_input(), self.n_channels_in_,
                                   self.embedding_dim, adapt_channels=self.adapt_channels)
+        # methods written before sslts 0.8 have no `standardize` and keep feeding raw values
+        if getattr(self, "standardize", False) and not isinstance(encoder, StandardizedEncoder):
+            mean, std = dataset.channel_statistics()
+            encoder = StandardizedEncoder(encoder, mean, channel_scale(std))
         self.embedding_dim_ = encoder_output_dim(encoder, self.n_channels_in_,
                                                  self.input_ndim_)
         return encoder
@@ -527,7 +543,8 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         if continuing:
             self._update_net(objective, loss, valid, callbacks, settings, changed)
         else:
-            self.net_ = self._build_net(rng, objective, loss, valid, callbacks, device, settings)
+            self.net_ = self._build_net(rng, objective, loss, train, valid, callbacks, device,
+                                        settings)
         self._fitted_params = record_params(params)
         # a model that may continue training keeps the optimizer's state in pickles
         self.net_.keep_optimizer_state = bool(self.warm_start or one_pass)
@@ -559,9 +576,9 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         """The optimizer step budget of ``fit`` on the dataset ``train``."""
         return self.max_steps
 
-    def _build_net(self, rng, objective, loss, valid, callbacks, device, settings):
+    def _build_net(self, rng, objective, loss, train, valid, callbacks, device, settings):
         with seeded_torch(draw_seed(rng)):
-            encoder = self._build_encoder()
+            encoder = self._build_encoder(train)
             module = SSLModule(encoder, self._build_head(self.embedding_dim_))
         objective.check(module, self.input_ndim_)
         net = SSLNet(module, loss, objective,

@@ -23,6 +23,7 @@ CONSTRAINTS = {
     "encoder": [StrOptions(set(ENCODERS)), type, torch.nn.Module, BaseEstimator],
     "embedding_dim": [Interval(Integral, 1, None, closed="left")],
     "adapt_channels": ["boolean"],
+    "standardize": ["boolean"],
     "head_dims": [None, tuple, list],
     "augmentations": [None, BaseAugmentation],
     "max_epochs": [Interval(Integral, 1, None, closed="left")],
@@ -68,6 +69,17 @@ or fitted estimator, default="resnet"
         When the encoder expects another number of channels than ``X`` has (a
         pretrained encoder), learn a 1x1 convolution mapping the channels of
         ``X`` to the encoder's and warn; if False, raise a ValueError.""",
+    "standardize": """\
+    standardize : bool, default=True
+        Standardise each channel of the input by its mean and standard
+        deviation over the training series (all series and time steps, NaN
+        left out; a constant channel is only centred), so that the model
+        does not depend on the data's units (volts or millivolts give the
+        same fit). The statistics are part of the encoder
+        (:class:`sslts.nn.StandardizedEncoder`): ``transform``, pickles,
+        encoder files and fine-tuning from it apply the same ones, and an
+        encoder that already standardises its input (a pretrained one)
+        keeps its own. False feeds the values as they are.""",
     "head_dims": """\
     head_dims : tuple of int, default=None
         Projection head sizes; None gives the method's default.""",

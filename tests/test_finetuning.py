@@ -144,7 +144,7 @@ def test_mlp_head_and_channel_adapter(pretrained):
     X, y, _ = sines(channels=3)
     with pytest.warns(UserWarning, match="expects 2 channels but X has 3"):
         model = SSLClassifier(**{**TUNE, "encoder": pretrained, "hidden_dims": (8,)}).fit(X, y)
-    assert isinstance(model.encoder_, AdaptedEncoder)
+    assert isinstance(model.encoder_.encoder, AdaptedEncoder)  # inside the standardisation
     linears = [m for m in model.net_.module_.head.modules() if isinstance(m, torch.nn.Linear)]
     assert [(m.in_features, m.out_features) for m in linears] == [(16, 8), (8, 2)]
     assert model.predict(X).shape == (24,)

@@ -16,7 +16,7 @@ from sslts.augmentations.spectral import (
     RandomResizedCrop2D,
     TimeMasking,
 )
-from sslts.nn import ENCODERS, ResNet2D, build_encoder, encoder_output_dim
+from sslts.nn import ENCODERS, ResNet2D, build_encoder, encoder_output_dim, unwrap_encoder
 from sslts.utils.random import seeded_generator
 from sslts.utils.validation import check_images, input_ndim
 
@@ -372,7 +372,7 @@ def test_fit_transform_4d(cls, images):
     Z = model.transform(X)
     assert Z.shape == (16, 8) and Z.dtype == np.float32 and np.isfinite(Z).all()
     assert model.input_ndim_ == 4 and model.n_channels_in_ == 2 and model.n_features_in_ == 2
-    assert isinstance(model.net_.module_.encoder, ResNet2D)
+    assert isinstance(unwrap_encoder(model.net_.module_.encoder)[0], ResNet2D)
     # eval mode, no augmentation; seeded (close, not equal: CUDA kernels may reorder sums)
     np.testing.assert_allclose(Z, model.transform(X), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(Z, cls(**FAST_2D).fit_transform(X), rtol=1e-5, atol=1e-6)
@@ -382,7 +382,7 @@ def test_fit_transform_4d(cls, images):
 def test_default_resnet_becomes_resnet2d_for_4d(images):
     X, _ = images
     model = SimCLRTransformer(embedding_dim=8, max_epochs=1, batch_size=8, random_state=0).fit(X)
-    assert isinstance(model.net_.module_.encoder, ResNet2D)
+    assert isinstance(unwrap_encoder(model.net_.module_.encoder)[0], ResNet2D)
     assert model.encoder == "resnet"  # the parameter itself is untouched
     assert model.transform(X).shape == (16, 8)
 
@@ -460,7 +460,7 @@ def test_4d_input_not_modified_and_training_changes_encoder(images):
     model = SimCLRTransformer(**FAST_2D).fit(X)
     np.testing.assert_array_equal(X, before)
     initial = FAST_2D["encoder"].state_dict()["blocks.0.conv1.weight"]
-    trained = model.net_.module_.encoder.state_dict()["blocks.0.conv1.weight"].cpu()
+    trained = model.net_.module_.encoder.state_dict()["encoder.blocks.0.conv1.weight"].cpu()
     assert not torch.equal(initial, trained)  # trained a copy, not the given module
     assert len(model.history_) == 2 and all(np.isfinite(model.history_[:, "train_loss"]))
 

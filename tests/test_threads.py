@@ -158,7 +158,9 @@ def test_estimator_refuses_bad_n_jobs(series, bad):
 def test_embeddings_do_not_depend_on_threads(series):
     X, _ = series
     Z = [SimCLRTransformer(**FAST, n_jobs=n).fit(X).transform(X) for n in (1, 2)]
-    np.testing.assert_allclose(Z[0], Z[1], rtol=1e-4, atol=1e-5)
+    # float sums differ with the thread count, and a few optimizer steps can
+    # grow that to ~1e-3 of the largest value; another random stream differs by ~1
+    np.testing.assert_allclose(Z[0], Z[1], rtol=1e-3, atol=2e-3 * np.abs(Z[0]).max())
 
 
 def test_recent_measurement_is_reused_without_waiting(monkeypatch):

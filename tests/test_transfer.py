@@ -162,7 +162,7 @@ def test_save_refuses_an_encoder_it_cannot_rebuild_exactly():
 
 def test_describe_encoder_reports_the_adapter():
     description = describe_encoder(AdaptedEncoder(ResNet1D(1, out_features=4), in_channels=6))
-    assert description["name"] == "resnet" and description["adapter_in_channels"] == 6
+    assert description["name"] == "resnet" and description["wrappers"] == (("adapt", 6),)
     assert description["kwargs"]["in_channels"] == 1
 
 
@@ -235,8 +235,9 @@ def test_channel_mismatch_adds_an_adapter_and_warns(series):
     ragged[::2] = X3[::2]
     with pytest.warns(UserWarning, match="expects 1 channels but X has 3"):
         model = SimCLRTransformer(**{**FAST, "encoder": univariate}).fit(ragged)
-    assert isinstance(model.encoder_, AdaptedEncoder)
-    assert model.encoder_.adapter.in_channels == 3 and model.encoder_.adapter.out_channels == 1
+    adapted = model.encoder_.encoder  # inside the standardisation of the new data
+    assert isinstance(adapted, AdaptedEncoder)
+    assert adapted.adapter.in_channels == 3 and adapted.adapter.out_channels == 1
     Z = model.transform(ragged)
     assert Z.shape == (24, 16) and np.isfinite(Z).all()
     alone = model.transform(X3[1:2, :, :20])

@@ -9,7 +9,7 @@ from skorch.callbacks import Callback
 
 from sslts import BarlowTwinsTransformer, SimCLRTransformer, TS2VecTransformer, VICRegTransformer
 from sslts.losses import HierarchicalContrastiveLoss, MultiscaleLoss
-from sslts.nn import TS2VecEncoder
+from sslts.nn import TS2VecEncoder, unwrap_encoder
 from sslts.training.averaging import WeightAverage
 from sslts.training.net import SSLModule
 from sslts.training.objectives import OverlappingCrops, project_timestamps, take_windows
@@ -133,7 +133,8 @@ class RecordWeights(Callback):
 
     def on_batch_end(self, net, training=False, **kwargs):
         if training:
-            self.weights.append(net.module_.encoder.input_projection.weight.detach().clone())
+            encoder = unwrap_encoder(net.module_.encoder)[0]
+            self.weights.append(encoder.input_projection.weight.detach().clone())
 
 
 def test_transform_uses_the_average_of_the_steps(series):
@@ -142,10 +143,11 @@ def test_transform_uses_the_average_of_the_steps(series):
     model = TS2VecTransformer(callbacks=[("record", RecordWeights())], **params).fit(X)
     weights = dict(model.net_.callbacks_)["record"].weights
     assert len(weights) == 5
-    trained = model.encoder_.input_projection.weight.detach()
+    trained = unwrap_encoder(model.encoder_)[0].input_projection.weight.detach()
     torch.testing.assert_close(trained, torch.stack(weights).mean(0))
     last = TS2VecTransformer(average_weights=False, **params).fit(X)
-    torch.testing.assert_close(last.encoder_.input_projection.weight.detach(), weights[-1])
+    last_weights = unwrap_encoder(last.encoder_)[0].input_projection.weight.detach()
+    torch.testing.assert_close(last_weights, weights[-1])
     # a warm start may switch it off
     model.set_params(average_weights=False, warm_start=True).fit(X)
     assert model.net_.average_weights is False
@@ -164,8 +166,9 @@ def test_fit_on_ragged_series_pickles_and_validates(series):
 
 def test_default_encoder_is_ts2vecs(series):
     model = TS2VecTransformer(embedding_dim=8, max_steps=2, random_state=0).fit(series[0])
-    encoder = model.encoder_
+    encoder, wrappers = unwrap_encoder(model.encoder_)
     assert isinstance(encoder, TS2VecEncoder) and not encoder.causal
+    assert wrappers == [("standardize", 2)]
     assert len(encoder.blocks) == 11 and encoder.pooling == "max"
     assert model.net_.objective.augmentation is None
 

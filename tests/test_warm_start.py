@@ -97,7 +97,8 @@ def test_validation_fraction_can_be_lifted(series):
 
 
 @pytest.mark.parametrize("param, value", [("embedding_dim", 8), ("encoder", "resnet"),
-                                          ("head_dims", (4, 4)), ("adapt_channels", False)])
+                                          ("head_dims", (4, 4)), ("adapt_channels", False),
+                                          ("standardize", False)])
 @pytest.mark.parametrize("continue_with", ["fit", "partial_fit"])
 def test_architecture_cannot_change(series, param, value, continue_with):
     X, _ = series

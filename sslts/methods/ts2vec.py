@@ -124,12 +124,12 @@ class TS2VecTransformer(BaseSSLTransformer):
     }
 
     def __init__(self, alpha=0.5, temporal_unit=0, timestamp_mask=0.5, dropout=0.1,
-                 average_weights=True, *, encoder="ts2vec", embedding_dim=320,
-                 adapt_channels=True, head_dims=None, augmentations=None, max_epochs=100,
-                 max_steps="auto", max_train_length=3000, batch_size=8,
-                 max_samples_per_epoch=None, lr=1e-3, weight_decay=0.01,
-                 validation_fraction=None, device="auto", precision="32", n_jobs=None,
-                 callbacks=None, warm_start=False, verbose=0, random_state=None):
+                 average_weights=True, *, encoder="ts2vec", embedding_dim=320, adapt_channels=True,
+                 standardize=True, head_dims=None, augmentations=None, max_epochs=100,
+                 max_steps="auto", max_train_length=3000, batch_size=8, max_samples_per_epoch=None,
+                 lr=1e-3, weight_decay=0.01, validation_fraction=None, device="auto",
+                 precision="32", n_jobs=None, callbacks=None, warm_start=False, verbose=0,
+                 random_state=None):
         store_params(self, locals())
 
     def _step_budget(self, train):

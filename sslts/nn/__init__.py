@@ -6,7 +6,15 @@ from .encoders import FCN, DilatedCNN, MaskedConv1d, ResNet1D, TS2VecEncoder
 from .encoders_2d import ResNet2D
 from .heads import ProjectionHead
 from .pooling import POOLINGS, masked_max_pool, masked_mean_pool
-from .transfer import AdaptedEncoder, ChannelAdapter, load_encoder, prepare_encoder, save_encoder
+from .standardize import StandardizedEncoder, channel_scale
+from .transfer import (
+    AdaptedEncoder,
+    ChannelAdapter,
+    load_encoder,
+    prepare_encoder,
+    save_encoder,
+    unwrap_encoder,
+)
 
 __all__ = [
     "AdaptedEncoder",
@@ -19,8 +27,10 @@ __all__ = [
     "ProjectionHead",
     "ResNet1D",
     "ResNet2D",
+    "StandardizedEncoder",
     "TS2VecEncoder",
     "build_encoder",
+    "channel_scale",
     "encoder_output_dim",
     "load_encoder",
     "masked_max_pool",
@@ -28,4 +38,5 @@ __all__ = [
     "padding_mask",
     "prepare_encoder",
     "save_encoder",
+    "unwrap_encoder",
 ]

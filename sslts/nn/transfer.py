@@ -22,6 +22,7 @@ from torch import nn
 from ..utils.params import check_int
 from ..utils.tensors import padding_mask
 from .build import ENCODERS, build_encoder
+from .standardize import StandardizedEncoder
 
 __all__ = [
     "AdaptedEncoder",
@@ -30,10 +31,13 @@ __all__ = [
     "load_encoder",
     "prepare_encoder",
     "save_encoder",
+    "unwrap_encoder",
 ]
 
 FILE_FORMAT = "sslts.encoder"
-FILE_VERSION = 1
+FILE_VERSION = 2
+#: Versions :func:`load_encoder` reads (1 had ``adapter_in_channels``, not ``wrappers``).
+READABLE_VERSIONS = (1, 2)
 
 
 class ChannelAdapter(nn.Module):
@@ -132,6 +136,29 @@ class AdaptedEncoder(nn.Module):
         return self.encoder.forward_features(self.adapter(x), **kwargs)
 
 
+#: Modules around a built-in encoder that an encoder file describes, by name.
+WRAPPERS = {"adapt": AdaptedEncoder, "standardize": StandardizedEncoder}
+
+
+def unwrap_encoder(module):
+    """The encoder inside any :class:`AdaptedEncoder` and
+    :class:`~sslts.nn.StandardizedEncoder` wrappers, and the wrappers.
+
+    Returns
+    -------
+    encoder : nn.Module
+    wrappers : list of (str, int)
+        ``(kind, in_channels)`` of each wrapper from the outermost in, kind
+        being a key of :data:`WRAPPERS`.
+    """
+    wrappers = []
+    kinds = {cls: kind for kind, cls in WRAPPERS.items()}
+    while type(module) in kinds:
+        wrappers.append((kinds[type(module)], module.in_channels))
+        module = module.encoder
+    return module, wrappers
+
+
 def _in_channels(module):
     """The channel count a module declares through ``in_channels``, else None."""
     value = getattr(module, "in_channels", None)
@@ -222,15 +249,17 @@ def describe_encoder(module):
     ----------
     module : nn.Module
         An instance of a class of :data:`~sslts.nn.ENCODERS` (not a
-        subclass), or an :class:`AdaptedEncoder` around one.
+        subclass), possibly inside :class:`AdaptedEncoder` and
+        :class:`~sslts.nn.StandardizedEncoder` wrappers.
 
     Returns
     -------
     dict
         ``name`` (the key in :data:`~sslts.nn.ENCODERS`), ``kwargs`` (the
         constructor arguments the encoder recorded in ``init_kwargs``:
-        ``in_channels``, ``out_features``, ...) and
-        ``adapter_in_channels`` (None without a channel adapter).
+        ``in_channels``, ``out_features``, ...) and ``wrappers`` (see
+        :func:`unwrap_encoder`; their statistics and weights are in the
+        state dict).
 
     Raises
     ------
@@ -238,10 +267,7 @@ def describe_encoder(module):
         If the module is not a built-in encoder or its architecture cannot be
         recovered.
     """
-    adapter_in_channels = None
-    if type(module) is AdaptedEncoder:
-        adapter_in_channels = module.in_channels
-        module = module.encoder
+    module, wrappers = unwrap_encoder(module)
     cls = type(module)
     names = [name for name, known in ENCODERS.items() if known is cls]
     hint = (
@@ -262,13 +288,20 @@ def describe_encoder(module):
         raise TypeError(
             f"Cannot recover the constructor arguments of this {cls.__name__}. {hint}"
         )
-    return {"name": names[0], "kwargs": kwargs, "adapter_in_channels": adapter_in_channels}
+    return {"name": names[0], "kwargs": kwargs, "wrappers": tuple(wrappers)}
 
 
 def _build(description):
     module = ENCODERS[description["name"]](**description["kwargs"])
-    if description["adapter_in_channels"] is not None:
-        module = AdaptedEncoder(module, description["adapter_in_channels"])
+    wrappers = description.get("wrappers")
+    if wrappers is None:  # version 1
+        adapter = description["adapter_in_channels"]
+        wrappers = () if adapter is None else (("adapt", adapter),)
+    for kind, in_channels in reversed(wrappers):
+        if kind == "adapt":
+            module = AdaptedEncoder(module, in_channels)
+        else:  # statistics come with the state dict
+            module = StandardizedEncoder(module, [0.0] * in_channels, [1.0] * in_channels)
     return module
 
 
@@ -338,10 +371,10 @@ def load_encoder(path):
             f"{type(content).__name__} without format {FILE_FORMAT!r}. Write "
             "encoder files with save_encoder."
         )
-    if content.get("version") != FILE_VERSION:
+    if content.get("version") not in READABLE_VERSIONS:
         raise ValueError(
             f"{where} is an sslts encoder file of version {content.get('version')!r}; "
-            f"this version of sslts reads version {FILE_VERSION}."
+            f"this version of sslts reads versions {READABLE_VERSIONS}."
         )
     try:
         module = _build(content)

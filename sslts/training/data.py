@@ -3,10 +3,11 @@
 import math
 from numbers import Integral, Real
 
+import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..utils.lazy import LazySeries
+from ..utils.lazy import CHUNK_BYTES, LazySeries
 from .distributed import shard, shard_size
 
 
@@ -45,6 +46,34 @@ class SeriesDataset(Dataset):
         if isinstance(self.X, LazySeries):
             return torch.from_numpy(self.X.read(torch.as_tensor(index).numpy()))
         return self.X[index]
+
+    def channel_statistics(self):
+        """Mean and standard deviation of each channel over every series and
+        time step, NaN (padding) left out; read about ``CHUNK_BYTES`` of
+        series at a time and merged exactly (Chan et al.'s pairwise update).
+
+        Returns
+        -------
+        mean, std : ndarray of float64, shape (c,)
+        """
+        n_channels = self.X.shape[1]
+        count = np.zeros(n_channels)
+        mean = np.zeros(n_channels)
+        m2 = np.zeros(n_channels)
+        step = max(1, CHUNK_BYTES // max(1, int(np.prod(self.X.shape[1:])) * 8))
+        for start in range(0, len(self), step):
+            block = self.rows(torch.arange(start, min(start + step, len(self)))).double()
+            values = block.transpose(0, 1).reshape(n_channels, -1).numpy()
+            present = ~np.isnan(values)
+            k = present.sum(axis=1)
+            block_mean = np.nansum(values, axis=1) / np.maximum(k, 1)
+            block_m2 = np.nansum((values - block_mean[:, None]) ** 2, axis=1)
+            total = count + k
+            delta = block_mean - mean
+            mean = mean + delta * k / np.maximum(total, 1)
+            m2 = m2 + block_m2 + delta ** 2 * count * k / np.maximum(total, 1)
+            count = total
+        return mean, np.sqrt(m2 / np.maximum(count, 1))
 
     def subset(self, index):
         """A dataset of the samples at ``index`` (array of int); out-of-core

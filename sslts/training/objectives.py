@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import torch
 
-from ..nn import AdaptedEncoder, masked_max_pool
+from ..nn import masked_max_pool, unwrap_encoder
 from ..utils.tensors import padding_mask
 
 __all__ = ["Objective", "ObjectiveOutput", "OverlappingCrops", "TwoViews",
@@ -126,10 +126,11 @@ class TwoViews(Objective):
 def timestamp_encoder(encoder):
     """The module whose ``forward_features`` gives per-timestamp features, or None.
 
-    An :class:`~sslts.nn.AdaptedEncoder` gives them when the encoder it
+    An :class:`~sslts.nn.AdaptedEncoder` or
+    :class:`~sslts.nn.StandardizedEncoder` gives them when the encoder it
     wraps does.
     """
-    inner = encoder.encoder if isinstance(encoder, AdaptedEncoder) else encoder
+    inner = unwrap_encoder(encoder)[0]
     return inner if callable(getattr(inner, "forward_features", None)) else None
 
 

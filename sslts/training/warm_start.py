@@ -12,7 +12,7 @@ import numbers
 __all__ = ["ARCHITECTURE", "changed_params", "check_unchanged", "record_params"]
 
 #: Parameters fixed once the network is built.
-ARCHITECTURE = ("encoder", "embedding_dim", "adapt_channels", "head_dims")
+ARCHITECTURE = ("encoder", "embedding_dim", "adapt_channels", "standardize", "head_dims")
 
 
 def record_params(params):

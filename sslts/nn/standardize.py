@@ -1,0 +1,83 @@
+"""Input standardisation kept inside the encoder.
+
+:class:`StandardizedEncoder` subtracts a per-channel mean and divides by a
+per-channel scale before its encoder, so that a model does not depend on the
+units of the data. The statistics are buffers of the module: they travel
+with the weights into ``transform``, pickles, encoder files and fine-tuning.
+"""
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["StandardizedEncoder", "channel_scale"]
+
+
+def channel_scale(std):
+    """Standard deviations usable as divisors: zero (a constant channel) becomes 1.
+
+    Parameters
+    ----------
+    std : array-like of shape (c,)
+
+    Returns
+    -------
+    ndarray of float32, shape (c,)
+    """
+    std = np.asarray(std, dtype=np.float64)
+    return np.where(std > 0, std, 1.0).astype(np.float32)
+
+
+class StandardizedEncoder(nn.Module):
+    """An encoder fed ``(x - mean) / scale``, per channel.
+
+    NaN (padding) stays NaN, so the encoder masks it as usual.
+
+    Parameters
+    ----------
+    encoder : nn.Module
+        The encoder taking the standardised batches.
+    mean : array-like of shape (c,)
+        Mean of each input channel.
+    scale : array-like of shape (c,)
+        Positive divisor of each input channel (see :func:`channel_scale`).
+
+    Attributes
+    ----------
+    in_channels : int
+        Channels of the input, ``c``.
+    out_features : int
+        ``encoder.out_features``, when the encoder has it.
+    """
+
+    def __init__(self, encoder, mean, scale):
+        super().__init__()
+        mean = torch.as_tensor(np.asarray(mean, dtype=np.float32))
+        scale = torch.as_tensor(np.asarray(scale, dtype=np.float32))
+        if mean.dim() != 1 or scale.shape != mean.shape:
+            raise ValueError(f"mean and scale must be 1-D of one length, got shapes "
+                             f"{tuple(mean.shape)} and {tuple(scale.shape)}")
+        if not bool(torch.isfinite(mean).all()) or not bool((scale > 0).all()):
+            raise ValueError("mean must be finite and scale positive and finite")
+        self.encoder = encoder
+        self.register_buffer("mean", mean)
+        self.register_buffer("scale", scale)
+        self.in_channels = int(mean.shape[0])
+        if hasattr(encoder, "out_features"):
+            self.out_features = int(encoder.out_features)
+
+    def _standardize(self, x):
+        if not torch.is_tensor(x) or x.dim() < 2 or x.shape[1] != self.in_channels:
+            shape = tuple(x.shape) if torch.is_tensor(x) else type(x).__name__
+            raise ValueError(f"expected a batch with {self.in_channels} channels on axis 1, "
+                             f"got shape {shape}")
+        shape = (1, self.in_channels) + (1,) * (x.dim() - 2)
+        return (x - self.mean.view(shape).to(x.dtype)) / self.scale.view(shape).to(x.dtype)
+
+    def forward(self, x):
+        """Embed ``x`` of shape ``(n, in_channels, ...)``."""
+        return self.encoder(self._standardize(x))
+
+    def forward_features(self, x, **kwargs):
+        """Per-time-step features of ``x``, for an encoder that gives them."""
+        return self.encoder.forward_features(self._standardize(x), **kwargs)
