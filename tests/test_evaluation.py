@@ -1,5 +1,8 @@
 """Probes, the evaluation harness, baselines, references and reports."""
 
+import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -306,6 +309,47 @@ def test_run_baseline_passes_only_the_options_a_baseline_takes(series):
     assert record["accuracy"] == 1.0  # the test set is the training set
     with pytest.raises(ValueError, match="Unknown baseline 'svm'"):
         run_baseline("svm", X, y, X, y)
+
+
+NUMBA_LAYER_SCRIPT = """
+import sys, warnings
+import numba
+import numpy as np
+from sslts.evaluation.baselines import _numba_without_openmp
+
+@numba.njit(parallel=True)
+def total(x):
+    s = 0.0
+    for i in numba.prange(x.shape[0]):
+        s += x[i]
+    return s
+
+if sys.argv[1] == "started":  # numba's threads already run on OpenMP
+    numba.config.THREADING_LAYER = "omp"
+    total(np.ones(10))
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    _numba_without_openmp()
+total(np.ones(10))
+print(numba.threading_layer(), [str(w.message)[:30] for w in caught])
+"""
+
+
+@pytest.mark.parametrize("case, env, expected", [
+    ("fresh", {}, "workqueue []"),
+    ("fresh", {"NUMBA_THREADING_LAYER": "omp"}, "omp []"),  # the user's choice stays
+    ("started", {}, "omp [\"numba's OpenMP threading layer\"]"),
+])
+def test_minirocket_keeps_numba_off_openmp(case, env, expected):
+    pytest.importorskip("numba")
+    environment = {k: v for k, v in os.environ.items() if k != "NUMBA_THREADING_LAYER"}
+    result = subprocess.run([sys.executable, "-c", NUMBA_LAYER_SCRIPT, case],
+                            env={**environment, **env}, capture_output=True, text=True,
+                            timeout=300)
+    if "No threading layer could be loaded" in result.stderr:
+        pytest.skip("numba's OpenMP layer is not available here")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
 
 
 @pytest.mark.slow

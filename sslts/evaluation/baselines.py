@@ -18,6 +18,7 @@ The optional ones (MiniRocket, TS2Vec) come with ``pip install "sslts[bench]"``.
 
 import functools
 import importlib.util
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -84,6 +85,37 @@ def one_nn_baseline(X_train, y_train, X_test, y_test):
     return _record(model.score(B.reshape(len(B), -1), y_test), usage)
 
 
+def _numba_without_openmp():
+    """Keep numba off its OpenMP threading layer in this process, if still possible.
+
+    Once numba's OpenMP layer has run (MiniRocket's parallel loops), torch's
+    own OpenMP threads in the same process run slower: a SimCLR fit on
+    ItalyPowerDemand with 2 threads took 7.5 s instead of 4.2 s after one
+    MiniRocket fit (1 thread: unaffected; numba's workqueue layer: no
+    slowdown). So before numba starts its threads, the workqueue layer is
+    chosen, unless the user chose a layer (``NUMBA_THREADING_LAYER`` or
+    ``numba.config.THREADING_LAYER``). If numba's OpenMP layer already runs,
+    a RuntimeWarning says that fit times measured after it are inflated.
+    """
+    import numba
+
+    try:
+        layer = numba.threading_layer()
+    except ValueError:  # numba has not started its threads yet
+        if numba.config.THREADING_LAYER == "default":
+            numba.config.THREADING_LAYER = "workqueue"
+        return
+    if layer == "omp":
+        warnings.warn(
+            "numba's OpenMP threading layer already runs in this process, which slows "
+            "torch's threads (fits measured after it took up to 1.8 times longer). Run "
+            "the benchmark in a fresh process, or set NUMBA_THREADING_LAYER=workqueue "
+            "before numba starts.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
 def minirocket_baseline(X_train, y_train, X_test, y_test, *, random_state=None):
     """MiniRocket features and a ridge classifier (sktime, needs numba).
 
@@ -95,7 +127,10 @@ def minirocket_baseline(X_train, y_train, X_test, y_test, *, random_state=None):
     any scikit-learn ``Pipeline``, which breaks sktime estimators in
     scikit-learn 1.9. numba's compilation (tens of seconds, once per
     process) is done by an untimed fit on two series first, so
-    ``fit_seconds`` is the fit alone.
+    ``fit_seconds`` is the fit alone. numba's threads use its workqueue
+    layer, not OpenMP, unless the user chose a layer: its OpenMP layer
+    slows the torch fits that follow in the same process (up to 1.8 times
+    on 2 cores).
 
     Parameters
     ----------
@@ -114,6 +149,7 @@ def minirocket_baseline(X_train, y_train, X_test, y_test, *, random_state=None):
         ``peak_gpu_memory_mb`` (None).
     """
     _require("minirocket")
+    _numba_without_openmp()
     (A, lengths_a), (B, lengths_b) = _check_splits(X_train, X_test)
     lengths = np.concatenate([lengths_a, lengths_b])
     variable = bool(lengths.min() != lengths.max() or A.shape[2] != B.shape[2])
