@@ -108,7 +108,7 @@ def _numba_without_openmp():
     if layer == "omp":
         warnings.warn(
             "numba's OpenMP threading layer already runs in this process, which slows "
-            "torch's threads (fits measured after it took up to 1.8 times longer). Run "
+            "torch's threads (fits measured after it took up to 3 times longer). Run "
             "the benchmark in a fresh process, or set NUMBA_THREADING_LAYER=workqueue "
             "before numba starts.",
             RuntimeWarning,
@@ -129,7 +129,7 @@ def minirocket_baseline(X_train, y_train, X_test, y_test, *, random_state=None):
     process) is done by an untimed fit on two series first, so
     ``fit_seconds`` is the fit alone. numba's threads use its workqueue
     layer, not OpenMP, unless the user chose a layer: its OpenMP layer
-    slows the torch fits that follow in the same process (up to 1.8 times
+    slows the torch fits that follow in the same process (up to 3 times
     on 2 cores).
 
     Parameters
