@@ -21,7 +21,7 @@ import time
 
 from sslts import SimCLRTransformer
 from sslts.datasets import load_ucr_uea
-from sslts.evaluation.baselines import BASELINES
+from sslts.evaluation import BASELINES
 
 X, y = load_ucr_uea("ItalyPowerDemand")
 Xt, yt = load_ucr_uea("ItalyPowerDemand", "test")
