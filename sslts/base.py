@@ -64,8 +64,7 @@ __all__ = ["BaseSSLTransformer", "SeriesEstimatorMixin", "TwoViewSSLTransformer"
 
 #: Parameters of every self-supervised transformer, in documentation order.
 SSL_PARAMETERS = ("encoder", "embedding_dim", "adapt_channels", "standardize", "head_dims",
-                  "augmentations",
-                  "max_epochs", "max_steps", "max_train_length", "batch_size",
+                  "augmentations", "max_epochs", "max_steps", "max_train_length", "batch_size",
                   "max_samples_per_epoch", "lr", "weight_decay", "validation_fraction",
                   "device", "precision", "n_jobs", "callbacks", "warm_start", "verbose",
                   "random_state")

@@ -19,8 +19,8 @@ from sslts.nn import (
     save_encoder,
     unwrap_encoder,
 )
-from sslts.training import data as data_module
 from sslts.training.data import SeriesDataset
+from sslts.utils import lazy
 from sslts.utils.lazy import LazySeries
 
 from .conftest import FAST
@@ -44,7 +44,7 @@ def direct_statistics(X):
 def test_channel_statistics_match_numpy_in_memory_and_out_of_core(chunk_rows, monkeypatch,
                                                                   tmp_path):
     X = ragged()
-    monkeypatch.setattr(data_module, "CHUNK_BYTES", chunk_rows * 3 * 40 * 8)
+    monkeypatch.setattr(lazy, "CHUNK_BYTES", chunk_rows * 3 * 40 * 8)
     mean, std = direct_statistics(X)
     path = tmp_path / "X.npy"
     np.save(path, X)

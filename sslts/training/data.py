@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..utils.lazy import CHUNK_BYTES, LazySeries
+from ..utils.lazy import LazySeries, chunk_rows
 from .distributed import shard, shard_size
 
 
@@ -49,8 +49,9 @@ class SeriesDataset(Dataset):
 
     def channel_statistics(self):
         """Mean and standard deviation of each channel over every series and
-        time step, NaN (padding) left out; read about ``CHUNK_BYTES`` of
-        series at a time and merged exactly (Chan et al.'s pairwise update).
+        time step, NaN (padding) left out; read about
+        :data:`~sslts.utils.lazy.CHUNK_BYTES` of float64 values at a time and
+        merged exactly (Chan et al.'s pairwise update).
 
         Returns
         -------
@@ -60,7 +61,7 @@ class SeriesDataset(Dataset):
         count = np.zeros(n_channels)
         mean = np.zeros(n_channels)
         m2 = np.zeros(n_channels)
-        step = max(1, CHUNK_BYTES // max(1, int(np.prod(self.X.shape[1:])) * 8))
+        step = chunk_rows(self.X.shape, itemsize=8)
         for start in range(0, len(self), step):
             block = self.rows(torch.arange(start, min(start + step, len(self)))).double()
             values = block.transpose(0, 1).reshape(n_channels, -1).numpy()

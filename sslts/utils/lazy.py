@@ -19,7 +19,7 @@ import torch
 
 from .missing import fill_missing
 
-__all__ = ["CHUNK_BYTES", "LazySeries", "is_lazy"]
+__all__ = ["CHUNK_BYTES", "LazySeries", "chunk_rows", "is_lazy"]
 
 #: Bytes of float32 values read per chunk when validating.
 CHUNK_BYTES = 32 * 2**20
@@ -122,10 +122,16 @@ class LazySeries:
 
     def chunks(self):
         """Yield ``(start, block)``: consecutive reads of about :data:`CHUNK_BYTES` each."""
-        per_row = max(1, int(np.prod(self.shape[1:])) * 4)
-        step = max(1, CHUNK_BYTES // per_row)
+        step = chunk_rows(self.shape)
         for start in range(0, len(self), step):
             yield start, self.read(slice(start, start + step))
+
+
+def chunk_rows(shape, itemsize=4):
+    """Rows of an array of ``shape`` that make about :data:`CHUNK_BYTES`
+    at ``itemsize`` bytes per value (at least 1)."""
+    per_row = max(1, int(np.prod(shape[1:])) * itemsize)
+    return max(1, CHUNK_BYTES // per_row)
 
 
 def _take(source, rows):
