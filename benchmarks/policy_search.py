@@ -10,6 +10,8 @@ Run (about 3 minutes on one H100, much longer on 2 CPU cores)::
 
     python benchmarks/policy_search.py --device cuda --workers 6
     python benchmarks/policy_search.py --policies current,choice --set max_epochs=300
+    python benchmarks/policy_search.py --methods ts2vec --policies none \
+        --encoder-params hidden_channels=128
 
 The tuning datasets are at most 3 of the bundled ones (GunPoint, ArrowHead,
 ItalyPowerDemand by default); the library defaults are then reported on all
@@ -36,6 +38,7 @@ def make_policy(name):
     from sslts.augmentations import (
         Blockout,
         Compose,
+        FrequencyMix,
         LowPassFilter,
         MagnitudeWarp,
         Masking,
@@ -73,6 +76,8 @@ def make_policy(name):
         "blockout": lambda: base(RandomApply(Blockout((0.0, 0.2)), p=0.5)),
         "lowpass": lambda: base(LowPassFilter()),
         "masking": lambda: Compose([ResizedCrop((0.5, 1.0)), Masking(0.5)]),
+        "freqmix": lambda: FrequencyMix(),  # keeps timestamps
+        "freqmix_current": lambda: base(FrequencyMix()),
         "choice": lambda: base(RandomChoice([
             MagnitudeWarp(0.2), WindowWarp(), Permutation(), Blockout((0.0, 0.2)),
             LowPassFilter(),
@@ -105,9 +110,17 @@ def run_one(job):
     torch.set_num_threads(threads)
     X_train, y_train = load(dataset, "train", npz)
     X_test, y_test = load(dataset, "test", npz)
+    settings = dict(settings)
+    encoder_params = settings.pop("encoder_params", None)
     estimator = getattr(sslts, METHODS[method])(
         augmentations=make_policy(policy), random_state=seed, **settings
     )
+    if encoder_params:  # the method's encoder, built for this dataset with other settings
+        from sslts.nn import ENCODERS
+
+        name, dim = estimator.get_params()["encoder"], estimator.get_params()["embedding_dim"]
+        estimator.set_params(encoder=ENCODERS[name](
+            in_channels=np.shape(X_train)[1], out_features=dim, **encoder_params))
     start = time.perf_counter()
     estimator.fit(X_train)
     fit_seconds = time.perf_counter() - start
@@ -164,6 +177,8 @@ def main(argv=None):
                         help="seeds are first-seed .. first-seed + seeds - 1")
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
                         help="estimator parameters applied to every candidate")
+    parser.add_argument("--encoder-params", nargs="*", default=[], metavar="KEY=VALUE",
+                        help="constructor arguments of the method's encoder (e.g. depth=6)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--threads", type=int, default=2, help="torch threads per worker")
@@ -171,6 +186,8 @@ def main(argv=None):
     parser.add_argument("--output", default=None, help="CSV file for the raw records")
     args = parser.parse_args(argv)
     settings = {"device": args.device, **parse_settings(args.set)}
+    if args.encoder_params:
+        settings["encoder_params"] = parse_settings(args.encoder_params)
     jobs = [
         (dataset, method, policy, seed, settings, args.npz, args.threads)
         for dataset, method, policy, seed in itertools.product(

@@ -180,9 +180,11 @@ def _run_one_at_a_time(names, data_dir, run, save_runs, done, parser, *, skip_fa
     """Run the benchmark on the datasets of ``data_dir``, loading one at a time.
 
     Only one dataset is held in memory. ``runs.csv`` is saved after every
-    run with the rows of the datasets before. A dataset that fails to load
-    ends the command (status 1), or with ``skip_failures`` is reported on
-    stderr and skipped, its rows in ``done`` (if any) kept.
+    run with the rows of the datasets before, and the rows of ``done`` for
+    the datasets still ahead (so that an interruption loses nothing). A
+    dataset that fails to load ends the command (status 1), or with
+    ``skip_failures`` is reported on stderr and skipped, its rows in
+    ``done`` (if any) kept.
 
     Returns
     -------
@@ -203,6 +205,13 @@ def _run_one_at_a_time(names, data_dir, run, save_runs, done, parser, *, skip_fa
             return pd.DataFrame(columns=benchmark.RUN_COLUMNS)
         return pd.concat(frames, ignore_index=True)
 
+    def done_rows(datasets):
+        if done is None:
+            return []
+        kept = done.loc[done["dataset"].isin(datasets), benchmark.RUN_COLUMNS].copy()
+        kept["seed"] = kept["seed"].astype("Int64")
+        return [kept]
+
     for number, name in enumerate(names, start=1):
         if progress:
             print(f"[{number}/{len(names)}] {name}", file=sys.stderr)
@@ -213,12 +222,11 @@ def _run_one_at_a_time(names, data_dir, run, save_runs, done, parser, *, skip_fa
                 parser.exit(1, f"sslts benchmark: error: {e}\n")
             print(f"Skipping {name}: it could not be loaded. {e}", file=sys.stderr)
             skipped.append(name)
-            if done is not None:  # runs.csv keeps its earlier rows
-                kept = done.loc[done["dataset"] == name, benchmark.RUN_COLUMNS].copy()
-                kept["seed"] = kept["seed"].astype("Int64")
-                finished.append(kept)
+            finished += done_rows([name])  # runs.csv keeps its earlier rows
             continue
-        finished.append(run(data, lambda runs: save_runs(joined([*finished, runs]))))
+        before, ahead = list(finished), done_rows(names[number:])
+        finished.append(run(data, lambda runs, before=before, ahead=ahead:
+                            save_runs(joined([*before, runs, *ahead]))))
         del data  # before the next dataset is loaded
     if len(skipped) == len(names):
         parser.exit(1, "sslts benchmark: error: no dataset could be loaded from "

@@ -9,6 +9,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sslts.augmentations import (
     Compose,
+    FrequencyMix,
     Jitter,
     MagnitudeWarp,
     Permutation,
@@ -685,6 +686,7 @@ CONTRACT_TESTED = [
     WindowWarp(random_state=0),
     Permutation(random_state=0),
     Shift(random_state=0),
+    FrequencyMix(random_state=0),
     Compose([Jitter(), TimeWarp()], random_state=0),
     RandomApply(Jitter(), random_state=0),
     RandomChoice([Jitter(), Shift()], random_state=0),

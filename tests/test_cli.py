@@ -136,10 +136,15 @@ def local_archive(folder):
     return folder
 
 
+def archive_args(tmp_path):
+    """Arguments of a baselines-only benchmark of every dataset of a local archive."""
+    archive = local_archive(tmp_path / "archive")
+    return ["benchmark", "--data-dir", str(archive), "--datasets", "all", "--methods", "none",
+            "--baselines", "1nn", "--no-progress", "--output", str(tmp_path / "results")]
+
+
 def test_all_datasets_of_a_local_archive_and_resume(tmp_path, capsys):
-    archive, out = local_archive(tmp_path / "archive"), tmp_path / "results"
-    args = ["benchmark", "--data-dir", str(archive), "--datasets", "all", "--methods", "none",
-            "--baselines", "1nn", "--no-progress", "--output", str(out)]
+    out, args = tmp_path / "results", archive_args(tmp_path)
     assert cli.main(args) == 0
     runs = pd.read_csv(out / "runs.csv")
     assert list(runs["dataset"]) == ["Toy", "TwoChannels"]
@@ -150,6 +155,28 @@ def test_all_datasets_of_a_local_archive_and_resume(tmp_path, capsys):
     assert cli.main(args + ["--resume"]) == 0
     assert "Resuming: 2 result row(s)" in capsys.readouterr().err
     pd.testing.assert_frame_equal(pd.read_csv(out / "runs.csv"), runs)
+
+
+def test_an_interrupted_resume_keeps_the_rows_of_datasets_ahead(tmp_path, monkeypatch):
+    out, args = tmp_path / "results", archive_args(tmp_path)
+    assert cli.main(args) == 0
+    runs = pd.read_csv(out / "runs.csv")
+    runs.loc[1, "accuracy"] = 0.125  # TwoChannels' finished run, a marker
+    runs.iloc[1:].to_csv(out / "runs.csv", index=False)  # Toy's run is to be redone
+    run = benchmark.run_benchmark
+
+    def interrupted_after_toy(data, methods, **kwargs):
+        result = run(data, methods, **kwargs)
+        if "Toy" in data:
+            raise KeyboardInterrupt
+        return result
+
+    monkeypatch.setattr(benchmark, "run_benchmark", interrupted_after_toy)
+    with pytest.raises(KeyboardInterrupt):
+        cli.main(args + ["--resume"])
+    saved = pd.read_csv(out / "runs.csv")
+    assert list(saved["dataset"]) == ["Toy", "TwoChannels"]
+    assert saved.loc[1, "accuracy"] == 0.125
 
 
 def test_datasets_of_a_local_archive_load_one_at_a_time(tmp_path, monkeypatch, capsys):

@@ -425,6 +425,22 @@ def test_run_benchmark_reports_each_run_and_reruns_only_what_done_lacks(series):
         run_benchmark(data, ["vicreg"], done=done.drop(columns="accuracy"), **common)
 
 
+def test_partial_results_keep_the_earlier_rows_of_runs_still_ahead(series):
+    X, y = series
+    data = {"first": (X[::2], y[::2], X[1::2], y[1::2]),
+            "second": (X[1::2], y[1::2], X[::2], y[::2])}
+    common = dict(seeds=1, baselines=("1nn",), params=FAST, device="cpu", progress=False)
+    runs = run_benchmark(data, ["vicreg"], probes=("knn",), **common)
+    done = runs[~((runs["dataset"] == "first") & (runs["kind"] == "ssl"))]
+    saved = []
+    run_benchmark(data, ["vicreg"], probes=("knn",), done=done, on_run=saved.append, **common)
+    # the one new run (first's VICReg) is saved with second's rows, not yet reached
+    assert len(saved) == 1
+    assert list(saved[0]["dataset"]) == ["first", "first", "second", "second"]
+    pd.testing.assert_frame_equal(saved[0].iloc[2:].reset_index(drop=True),
+                                  runs.iloc[2:].reset_index(drop=True))
+
+
 @pytest.mark.parametrize("kwargs, match", [
     (dict(seeds=0), "seeds must be a positive integer"),
     (dict(methods=["byol"]), "Unknown method"),

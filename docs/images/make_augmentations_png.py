@@ -2,8 +2,9 @@
 
 Every class exported by :mod:`sslts.augmentations` is drawn with its default
 parameters; classes that cannot be built with defaults or applied to the
-series (compositions need their steps, base classes have no kernel) are
-listed as skipped. A last panel shows the default policy of
+series (compositions need their steps, base classes have no kernel) or that
+mix the series of a batch (``FrequencyMix``: the views of one series are
+that series) are listed as skipped. A last panel shows the default policy of
 the self-supervised methods. Run from the repository root::
 
     python docs/images/make_augmentations_png.py [--output docs/images/augmentations.png]
@@ -19,7 +20,12 @@ matplotlib.use("Agg")
 from sktime.datasets import load_UCR_UEA_dataset
 
 import sslts.augmentations
-from sslts.augmentations import BaseAugmentation, DeterministicAugmentation, default_policy
+from sslts.augmentations import (
+    BaseAugmentation,
+    DeterministicAugmentation,
+    FrequencyMix,
+    default_policy,
+)
 from sslts.plotting import augmentation_title, plot_augmentations
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -38,6 +44,9 @@ def default_instances(x):
     for name in sslts.augmentations.__all__:
         cls = getattr(sslts.augmentations, name)
         if not isinstance(cls, type) or cls in (BaseAugmentation, DeterministicAugmentation):
+            continue
+        if cls is FrequencyMix:
+            skipped[name] = "mixes the series of a batch; one series has no partner"
             continue
         try:
             aug = cls()

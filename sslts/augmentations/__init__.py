@@ -3,6 +3,7 @@
 from .base import BaseAugmentation, DeterministicAugmentation
 from .composition import Compose, RandomApply, RandomChoice
 from .filters import LowPassFilter, Smoothing
+from .frequency import FrequencyMix
 from .magnitude import Jitter, MagnitudeWarp, ScaledNoise, Scaling, SineDistortion
 from .masking import Blockout, Masking
 from .orientation import ChannelPermutation, SignFlip, TimeReversal
@@ -17,6 +18,7 @@ __all__ = [
     "Compose",
     "DeterministicAugmentation",
     "FrequencyMasking",
+    "FrequencyMix",
     "GaussianBlur",
     "Jitter",
     "LowPassFilter",

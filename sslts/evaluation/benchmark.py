@@ -88,7 +88,9 @@ def run_benchmark(datasets, methods=tuple(METHODS), seeds=1, probes=("svm",),
         kept.
     on_run : callable, default=None
         Called after every run with the runs so far (a DataFrame like the
-        result), for instance to save partial results.
+        result), for instance to save partial results; the rows of ``done``
+        for the runs still ahead are included, so that saving them after an
+        interruption loses nothing.
 
     Returns
     -------
@@ -117,16 +119,16 @@ def run_benchmark(datasets, methods=tuple(METHODS), seeds=1, probes=("svm",),
     if methods:
         _warm_up(METHODS[methods[0]][1], params, next(iter(data.values()))[0])
     previous = _rows_by_run(done)
+    keys = [(dataset, _label(kind, name), kind, seed) for dataset, kind, name, seed in jobs]
     rows = []
     costs = [_cost(data[dataset][0], kind, name, params) for dataset, kind, name, _ in jobs]
     # the bar advances by each run's expected cost, so that its remaining
     # time is not taken from the fast baselines that run first
     with tqdm(total=sum(costs), desc="benchmark", disable=not progress,
               bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}{postfix}") as bar:
-        for (dataset, kind, name, seed), cost in zip(jobs, costs):
+        for index, ((dataset, kind, name, seed), cost) in enumerate(zip(jobs, costs)):
             bar.set_postfix_str(f"{dataset} {name}" + ("" if seed is None else f" seed {seed}"))
-            label = METHODS[name][0] if kind == "ssl" else BASELINES[name].label
-            found = _finished_rows(previous.get((dataset, label, kind, seed), []), kind, probes)
+            found = _finished_rows(previous.get(keys[index], []), kind, probes)
             if found:
                 rows.extend(found)
                 bar.update(cost)
@@ -146,8 +148,14 @@ def run_benchmark(datasets, methods=tuple(METHODS), seeds=1, probes=("svm",),
                                  record["accuracy"], record))
             bar.update(cost)
             if on_run is not None:
-                on_run(_runs_frame(rows))
+                ahead = [row for key in keys[index + 1:] for row in previous.get(key, [])]
+                on_run(_runs_frame(rows + ahead))
     return _runs_frame(rows)
+
+
+def _label(kind, name):
+    """The ``method`` column of a run: the method's or the baseline's label."""
+    return METHODS[name][0] if kind == "ssl" else BASELINES[name].label
 
 
 def _runs_frame(rows):
