@@ -25,13 +25,6 @@ import time
 
 import numpy as np
 
-METHODS = {
-    "simclr": "SimCLRTransformer",
-    "barlowtwins": "BarlowTwinsTransformer",
-    "vicreg": "VICRegTransformer",
-    "ts2vec": "TS2VecTransformer",
-}
-
 
 def make_policy(name):
     """Build the candidate augmentation policy called ``name``."""
@@ -103,8 +96,8 @@ def run_one(job):
     import torch
     from sklearn.preprocessing import StandardScaler
 
-    import sslts
     from sslts.evaluation import svm_probe
+    from sslts.methods import METHODS
 
     dataset, method, policy, seed, settings, npz, threads = job
     torch.set_num_threads(threads)
@@ -112,7 +105,7 @@ def run_one(job):
     X_test, y_test = load(dataset, "test", npz)
     settings = dict(settings)
     encoder_params = settings.pop("encoder_params", None)
-    estimator = getattr(sslts, METHODS[method])(
+    estimator = METHODS[method][1](
         augmentations=make_policy(policy), random_state=seed, **settings
     )
     if encoder_params:  # the method's encoder, built for this dataset with other settings

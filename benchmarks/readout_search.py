@@ -29,13 +29,6 @@ import time
 
 import numpy as np
 
-METHODS = {
-    "simclr": "SimCLRTransformer",
-    "barlowtwins": "BarlowTwinsTransformer",
-    "vicreg": "VICRegTransformer",
-    "ts2vec": "TS2VecTransformer",
-}
-
 
 def segment_max(H, n_segments):
     """Max over ``n_segments`` equal parts of each series' valid steps.
@@ -102,14 +95,14 @@ def run_one(dataset, method, seed, threads):
     """Fit one method and return one record per readout."""
     import torch
 
-    import sslts
     from sslts.datasets import load_ucr_uea
     from sslts.evaluation import svm_probe
+    from sslts.methods import METHODS
 
     torch.set_num_threads(threads)
     X_train, y_train = load_ucr_uea(dataset, split="train")
     X_test, y_test = load_ucr_uea(dataset, split="test")
-    estimator = getattr(sslts, METHODS[method])(random_state=seed)
+    estimator = METHODS[method][1](random_state=seed)
     start = time.perf_counter()
     estimator.fit(X_train)
     fit_seconds = time.perf_counter() - start
