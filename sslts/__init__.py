@@ -18,7 +18,7 @@ load torch), so that the ``sslts`` command starts quickly.
 
 import importlib
 
-__version__ = "0.8.0"
+__version__ = "0.9.0"
 
 #: Public name -> module defining it, imported on first access.
 _LAZY = {

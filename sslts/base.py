@@ -63,11 +63,11 @@ __all__ = ["BaseSSLTransformer", "SeriesEstimatorMixin", "TwoViewSSLTransformer"
            "pretrained_encoder", "ssl_doc"]
 
 #: Parameters of every self-supervised transformer, in documentation order.
-SSL_PARAMETERS = ("encoder", "embedding_dim", "adapt_channels", "standardize", "head_dims",
-                  "augmentations", "max_epochs", "max_steps", "max_train_length", "batch_size",
-                  "max_samples_per_epoch", "lr", "weight_decay", "validation_fraction",
-                  "device", "precision", "n_jobs", "callbacks", "warm_start", "verbose",
-                  "random_state")
+SSL_PARAMETERS = ("encoder", "embedding_dim", "encoder_params", "adapt_channels", "standardize",
+                  "head_dims", "augmentations", "max_epochs", "max_steps", "max_train_length",
+                  "batch_size", "max_samples_per_epoch", "lr", "weight_decay",
+                  "validation_fraction", "device", "precision", "n_jobs", "callbacks",
+                  "warm_start", "verbose", "random_state")
 
 
 
@@ -277,7 +277,10 @@ class SeriesEstimatorMixin:
         new weights are reproducible.
         """
         encoder = prepare_encoder(self._encoder_for_input(), self.n_channels_in_,
-                                  self.embedding_dim, adapt_channels=self.adapt_channels)
+                                  self.embedding_dim,
+                                  # methods written before sslts 0.9 have no `encoder_params`
+                                  params=getattr(self, "encoder_params", None),
+                                  adapt_channels=self.adapt_channels)
         # methods written before sslts 0.8 have no `standardize` and keep feeding raw values
         if getattr(self, "standardize", False) and not isinstance(encoder, StandardizedEncoder):
             mean, std = dataset.channel_statistics()
@@ -411,9 +414,11 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
 
         Returns
         -------
-        H : ndarray of float32, shape (n_samples, n_timepoints, embedding_dim_)
+        H : ndarray of float32, shape (n_samples, n_timepoints, n_timestamp_features)
             ``n_timepoints`` is the longest series; NaN where a series is
-            padding.
+            padding. ``n_timestamp_features`` is ``embedding_dim_`` with a
+            global pooling, a seventh of it with the pyramid pooling
+            (:func:`sslts.nn.masked_pyramid_max_pool`).
 
         Raises
         ------

@@ -22,6 +22,7 @@ __all__ = ["ATTRIBUTE_DOCS", "CONSTRAINTS", "PARAMETER_DOCS", "fill_doc"]
 CONSTRAINTS = {
     "encoder": [StrOptions(set(ENCODERS)), type, torch.nn.Module, BaseEstimator],
     "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+    "encoder_params": [None, dict],
     "adapt_channels": ["boolean"],
     "standardize": ["boolean"],
     "head_dims": [None, tuple, list],
@@ -64,6 +65,15 @@ or fitted estimator, default="resnet"
     "embedding_dim": """\
     embedding_dim : int, default=128
         Output size of encoders built from a name or a class.""",
+    "encoder_params": """\
+    encoder_params : dict, default=None
+        Further constructor arguments of an encoder built from a name or a
+        class, e.g. ``{"widths": (32, 64)}`` for "resnet",
+        ``{"hidden_channels": 128, "depth": 6}`` for "dilated_cnn", or
+        ``{"pooling": "max"}`` (see the classes of :mod:`sslts.nn`); an
+        argument the class does not take is a TypeError. None builds it
+        with its own defaults. An encoder instance or a pretrained one is
+        already built and takes none.""",
     "adapt_channels": """\
     adapt_channels : bool, default=True
         When the encoder expects another number of channels than ``X`` has (a
@@ -157,9 +167,9 @@ or fitted estimator, default="resnet"
         If True, ``fit`` continues training the fitted network. Parameters
         of the training (budget, optimizer, loss, augmentations, callbacks,
         ``random_state``) may change between fits and take effect; those of
-        the architecture (``encoder``, ``embedding_dim``, ``head_dims``,
-        ``adapt_channels``) and ``device`` may not: changing them raises a
-        ValueError.""",
+        the architecture (``encoder``, ``embedding_dim``, ``encoder_params``,
+        ``head_dims``, ``adapt_channels``, ``standardize``) and ``device``
+        may not: changing them raises a ValueError.""",
     "verbose": """\
     verbose : int, default=0
         Print a per-epoch table and a progress bar when positive.""",

@@ -14,7 +14,7 @@ from sklearn.utils.estimator_checks import (
 from skorch.callbacks import Callback, EarlyStopping
 
 from sslts import SimCLRTransformer, SSLClassifier, SSLRegressor
-from sslts.nn import AdaptedEncoder
+from sslts.nn import AdaptedEncoder, unwrap_encoder
 from sslts.training.data import BatchIterator, SeriesDataset
 from sslts.utils.random import seeded_generator
 
@@ -148,6 +148,19 @@ def test_mlp_head_and_channel_adapter(pretrained):
     linears = [m for m in model.net_.module_.head.modules() if isinstance(m, torch.nn.Linear)]
     assert [(m.in_features, m.out_features) for m in linears] == [(16, 8), (8, 2)]
     assert model.predict(X).shape == (24,)
+
+
+def test_encoder_params_build_the_encoder_and_the_head_fits_its_embedding(pretrained):
+    X, y, _ = sines()
+    model = SSLClassifier(**{**TUNE, "encoder": "dilated_cnn",
+                             "encoder_params": {"depth": 2, "pooling": "pyramid"}}).fit(X, y)
+    encoder = unwrap_encoder(model.encoder_)[0]
+    assert len(encoder.blocks) == 3 and encoder.pooling == "pyramid"
+    linear, = [m for m in model.net_.module_.head.modules() if isinstance(m, torch.nn.Linear)]
+    assert (linear.in_features, model.embedding_dim_) == (7 * 16, 7 * 16)
+    with pytest.raises(ValueError, match="already built"):
+        SSLClassifier(**{**TUNE, "encoder": pretrained,
+                         "encoder_params": {"depth": 2}}).fit(X, y)
 
 
 def test_variable_length_series_predict_as_if_alone():

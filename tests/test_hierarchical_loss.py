@@ -18,6 +18,7 @@ from sslts.losses import (
     instance_contrastive_loss,
     multiscale_loss,
     nt_xent_loss,
+    soft_temporal_targets,
     temporal_contrastive_loss,
 )
 from sslts.losses.hierarchical import max_pool_pair
@@ -63,6 +64,42 @@ def ref_hierarchical(z1, z2, alpha=0.5, temporal_unit=0):
     if z1.size(1) == 1:
         if alpha != 0:
             loss += alpha * ref_instance(z1, z2)
+        d += 1
+    return loss / d
+
+
+def ref_soft_temporal(z1, z2, soft):
+    """SoftCLT's soft temporal contrast (``temp_CL_soft`` with ``timelag_sigmoid``),
+    without its rounding of weights below 1e-6 to zero."""
+    T = z1.size(1)
+    if T == 1:
+        return z1.new_tensor(0.0)
+    lag = torch.arange(T, dtype=z1.dtype)
+    lag = (lag - lag[:, None]).abs()
+    matrix = 2 / (1 + torch.exp(lag * soft))
+    off_diagonal = torch.tril(matrix, diagonal=-1)[:, :-1] + torch.triu(matrix, diagonal=1)[:, 1:]
+    left, right = torch.cat([off_diagonal, matrix], dim=1), torch.cat([matrix, off_diagonal], dim=1)
+    z = torch.cat([z1, z2], dim=1)
+    sim = torch.matmul(z, z.transpose(1, 2))
+    logits = torch.tril(sim, diagonal=-1)[:, :, :-1]
+    logits += torch.triu(sim, diagonal=1)[:, :, 1:]
+    logits = -F.log_softmax(logits, dim=-1)
+    t = torch.arange(T)
+    loss = torch.sum(logits[:, t] * left) + torch.sum(logits[:, T + t] * right)
+    return loss / (2 * z1.size(0) * T)
+
+
+def ref_hierarchical_soft(z1, z2, soft_temporal, alpha=0.5):
+    loss = torch.tensor(0.0, dtype=z1.dtype)
+    d = 0
+    while z1.size(1) > 1:
+        loss += alpha * ref_instance(z1, z2)
+        loss += (1 - alpha) * ref_soft_temporal(z1, z2, soft_temporal * 2 ** d)
+        d += 1
+        z1 = F.max_pool1d(z1.transpose(1, 2), kernel_size=2).transpose(1, 2)
+        z2 = F.max_pool1d(z2.transpose(1, 2), kernel_size=2).transpose(1, 2)
+    if z1.size(1) == 1:
+        loss += alpha * ref_instance(z1, z2)
         d += 1
     return loss / d
 
@@ -152,6 +189,10 @@ def test_module_matches_function():
     module = HierarchicalContrastiveLoss(alpha=0.2, temporal_unit=1)
     torch.testing.assert_close(module(z1, z2), hierarchical_contrastive_loss(z1, z2, None, 0.2, 1))
     assert "alpha=0.2" in repr(module) and "temperature=None" in repr(module)
+    soft = HierarchicalContrastiveLoss(soft_temporal=1.5)
+    torch.testing.assert_close(soft(z1, z2),
+                               hierarchical_contrastive_loss(z1, z2, soft_temporal=1.5))
+    assert "soft_temporal=1.5" in repr(soft)
 
 
 @pytest.mark.parametrize("kwargs, exc, match", [
@@ -160,6 +201,8 @@ def test_module_matches_function():
     ({"temporal_unit": -1}, ValueError, "temporal_unit"),
     ({"temporal_unit": 1.0}, ValueError, "temporal_unit"),
     ({"temperature": 0.0}, ValueError, "temperature"),
+    ({"soft_temporal": 0.0}, ValueError, "soft_temporal"),
+    ({"soft_temporal": -1.0}, ValueError, "soft_temporal"),
 ])
 def test_invalid_parameters(kwargs, exc, match):
     with pytest.raises(exc, match=match):
@@ -177,6 +220,59 @@ def test_invalid_parameters(kwargs, exc, match):
 def test_invalid_inputs(z1, z2, mask, match):
     with pytest.raises(ValueError, match=match):
         hierarchical_contrastive_loss(z1, z2, mask)
+
+
+# ------------------------------------------------------------------ soft temporal targets
+
+
+@pytest.mark.parametrize("ours, ref, name", [
+    (temporal_contrastive_loss, ref_soft_temporal, "soft"),
+    (hierarchical_contrastive_loss, ref_hierarchical_soft, "soft_temporal")])
+@pytest.mark.parametrize("shape", [(4, 3, 8), (2, 2, 13), (3, 4, 1)])
+@pytest.mark.parametrize("tau", [0.3, 2.0])
+def test_soft_temporal_matches_softclt_value_and_gradients(ours, ref, name, shape, tau):
+    z1, z2 = features(*shape, seed=8)
+    got, expected = ours_and_ref(ours, ref, z1, z2, **{name: tau})
+    for g, e in zip(got, expected):
+        torch.testing.assert_close(g.double(), e, rtol=1e-4, atol=1e-5)
+
+
+def test_soft_temporal_targets():
+    targets = soft_temporal_targets(5, 0.5)
+    assert targets.shape == (10, 10) and torch.equal(targets, targets.T)
+    assert (targets.diagonal() == 0).all()
+    steps = torch.arange(5)
+    assert (targets[steps, steps + 5] == 1).all()  # the positive: same step, other view
+    torch.testing.assert_close(targets[0, 3], torch.tensor(2 / (1 + torch.e ** 1.5)))
+    assert (targets[0, 1:5].diff() < 0).all()  # the further in time, the less weight
+
+
+def test_sharp_soft_temporal_targets_are_the_hard_ones():
+    z1, z2 = (z.float() for z in features(3, 4, 12, seed=9))
+    mask = torch.arange(12) < torch.tensor([12, 7, 2])[:, None]
+    torch.testing.assert_close(hierarchical_contrastive_loss(z1, z2, mask, soft_temporal=60.0),
+                               hierarchical_contrastive_loss(z1, z2, mask))
+    soft = hierarchical_contrastive_loss(z1, z2, mask, soft_temporal=0.5)
+    assert torch.isfinite(soft) and not torch.isclose(soft, hierarchical_contrastive_loss(
+        z1, z2, mask))
+
+
+def test_soft_temporal_padding_does_not_count():
+    z1, z2 = (z.float().requires_grad_() for z in features(3, 4, 10, seed=10))
+    lengths = torch.tensor([10, 6, 3])
+    mask = torch.arange(10) < lengths[:, None]
+    base = hierarchical_contrastive_loss(z1, z2, mask, soft_temporal=0.5)
+    noisy = [z.masked_fill(~mask[:, None, :], 1e3) for z in (z1, z2)]
+    torch.testing.assert_close(hierarchical_contrastive_loss(*noisy, mask, soft_temporal=0.5),
+                               base)
+    for i, length in enumerate(lengths.tolist()):
+        one = [z[i:i + 1, :, :length].transpose(1, 2) for z in (z1, z2)]
+        masked = temporal_contrastive_loss(z1[i:i + 1], z2[i:i + 1], mask[i:i + 1], soft=0.5)
+        torch.testing.assert_close(masked, ref_soft_temporal(*one, 0.5))
+    base.backward()
+    for z in (z1, z2):
+        assert torch.isfinite(z.grad).all()
+        assert (z.grad.masked_select(~mask[:, None, :].expand_as(z)) == 0).all()
 
 
 # ------------------------------------------------------- cosine similarities and other losses

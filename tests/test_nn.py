@@ -12,9 +12,12 @@ from sslts.nn import (
     ResNet1D,
     build_encoder,
     encoder_output_dim,
+    load_encoder,
     masked_max_pool,
     masked_mean_pool,
+    masked_pyramid_max_pool,
     padding_mask,
+    save_encoder,
 )
 from sslts.utils.tensors import valid_lengths
 
@@ -48,6 +51,8 @@ CONFIGS = [
     ("dilated_cnn", {"causal": False}),
     ("dilated_cnn", {"causal": False, "kernel_size": 2, "pooling": "mean"}),
     ("dilated_cnn", {"causal": True, "kernel_size": 4}),
+    ("dilated_cnn", {"causal": False, "pooling": "pyramid"}),
+    ("resnet", {"pooling": "pyramid"}),
 ]
 IDS = [f"{n}-{'-'.join(f'{k}={v}' for k, v in kw.items())}" for n, kw in CONFIGS]
 
@@ -131,6 +136,48 @@ def test_masked_pooling_empty_sample_gives_zero():
     assert torch.all(masked_max_pool(h, mask)[1] == 0)
 
 
+def pyramid_reference(h, lengths):
+    """Temporal pyramid of maxima written as a loop over series and parts."""
+    rows = []
+    for i, length in enumerate(lengths):
+        parts = []
+        for k in (1, 2, 4):
+            for s in range(k):
+                start = s * length // k
+                stop = max((s + 1) * length // k, start + 1)
+                parts.append(h[i, :, start:stop].amax(-1))
+        rows.append(torch.cat(parts))
+    return torch.stack(rows)
+
+
+@pytest.mark.parametrize("lengths", [[8, 8], [11, 4, 1, 2, 3, 7], [5, 9, 6]])
+def test_pyramid_pooling_matches_a_loop(lengths):
+    torch.manual_seed(0)
+    t = max(lengths)
+    h = torch.randn(len(lengths), 3, t, requires_grad=True)
+    mask = torch.arange(t)[None, :] < torch.tensor(lengths)[:, None]
+    out = masked_pyramid_max_pool(h, mask)
+    expected = pyramid_reference(h, lengths)
+    assert out.shape == (len(lengths), 21)
+    torch.testing.assert_close(out, expected)
+    weights = torch.randn_like(out)
+    grad, = torch.autograd.grad((out * weights).sum(), h)
+    grad_expected, = torch.autograd.grad((expected * weights).sum(), h)
+    torch.testing.assert_close(grad, grad_expected)
+    assert torch.all(grad[~mask.unsqueeze(1).expand_as(h)] == 0)  # padding gets none
+    # the first block is the global max; huge values in the padding change nothing
+    torch.testing.assert_close(out[:, :3], masked_max_pool(h, mask))
+    padded = h.detach().masked_fill(~mask.unsqueeze(1), 1e9)
+    torch.testing.assert_close(masked_pyramid_max_pool(padded, mask), out.detach())
+
+
+def test_pyramid_pooling_empty_sample_gives_zero():
+    h = torch.randn(2, 3, 4)
+    mask = torch.tensor([[True] * 4, [False] * 4])
+    out = masked_pyramid_max_pool(h, mask)
+    assert torch.all(out[1] == 0) and torch.all(out[0] != 0)
+
+
 # ----------------------------------------------------------------- encoders
 
 
@@ -140,7 +187,9 @@ def test_output_shapes(name, kwargs, t):
     model = small(name, **kwargs)
     x = torch.randn(4, C, t)
     assert model(x).shape == (4, model.out_features)
-    assert model.forward_features(x).shape == (4, model.out_features, t)
+    assert model.forward_features(x).shape == (4, model.timestamp_features, t)
+    parts = 7 if kwargs.get("pooling") == "pyramid" else 1
+    assert model.out_features == parts * model.timestamp_features == parts * 8
     model.eval()
     assert model(x[:1]).shape == (1, model.out_features)
 
@@ -240,7 +289,7 @@ def test_input_validation(name):
         ({"in_channels": 0}, "in_channels"),
         ({"in_channels": 2.5}, "in_channels"),
         ({"out_features": 0}, "out_features"),
-        ({"pooling": "sum"}, r"\['max', 'mean'\]"),
+        ({"pooling": "sum"}, r"\['max', 'mean', 'pyramid'\]"),
     ],
 )
 def test_common_argument_validation(cls, kwargs, match):
@@ -316,6 +365,37 @@ def test_build_encoder_from_instance_is_deep_copy():
     assert all(torch.equal(a, b) for a, b in zip(before, original.parameters()))
     assert not all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
     assert all(p.grad is None for p in original.parameters())
+
+
+def test_build_encoder_takes_constructor_arguments():
+    model = build_encoder("ts2vec", C, 6, {"hidden_channels": 4, "depth": 2,
+                                           "pooling": "pyramid"})
+    assert model.init_kwargs["hidden_channels"] == 4 and len(model.blocks) == 3
+    assert model.timestamp_features == 6 and model.out_features == 42
+    assert encoder_output_dim(model, C) == 42
+    model = build_encoder(FCN, C, 5, {"widths": (3, 4)})
+    assert [layer.conv.out_channels for layer in model.layers] == [3, 4, 5]
+    assert build_encoder("fcn", C, 5, {}).init_kwargs == FCN(C, 5).init_kwargs
+    with pytest.raises(TypeError, match="'hidden', which FCN does not take; its arguments "
+                                        "are widths, kernel_sizes, pooling"):
+        build_encoder("fcn", C, 5, {"hidden": 3})
+    with pytest.raises(ValueError, match="may not set in_channels, out_features"):
+        build_encoder("fcn", C, 5, {"out_features": 3, "in_channels": 2})
+    with pytest.raises(ValueError, match="already built"):
+        build_encoder(small("fcn"), C, 5, {"pooling": "max"})
+    with pytest.raises(ValueError, match="pooling must be one of"):
+        build_encoder("resnet", C, 5, {"pooling": "median"})
+
+
+def test_pyramid_encoder_file_round_trip(tmp_path):
+    torch.manual_seed(0)
+    model = warm_up(small("dilated_cnn", pooling="pyramid"))
+    save_encoder(model, tmp_path / "encoder.pt")
+    loaded = load_encoder(tmp_path / "encoder.pt").eval()
+    x = pad_nan(torch.randn(3, C, 9), 13)
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(x), model(x))
+    assert loaded.out_features == 56 and loaded.pooling == "pyramid"
 
 
 @pytest.mark.parametrize("bad", [None, 3, FCN(C).forward, dict, object()])

@@ -23,7 +23,7 @@ from sslts import (
     VICRegTransformer,
 )
 from sslts.augmentations import Compose, Jitter, TimeWarp
-from sslts.nn import ResNet1D
+from sslts.nn import ResNet1D, unwrap_encoder
 
 from .conftest import FAST
 
@@ -446,6 +446,44 @@ def test_invalid_parameters(params, match, series):
         SimCLRTransformer(**{**FAST, **params}).fit(X)
 
 
+@pytest.mark.parametrize("cls", METHODS)
+def test_encoder_params_build_the_encoder(cls, series):
+    X, _ = series
+    model = cls(**{**FAST, "encoder_params": {"widths": (3, 5), "pooling": "max"}}).fit(X)
+    encoder = unwrap_encoder(model.encoder_)[0]
+    assert [layer.conv.out_channels for layer in encoder.layers] == [3, 5, 16]
+    assert encoder.pooling == "max" and model.transform(X).shape == (len(X), 16)
+    assert model.get_params()["encoder_params"] == {"widths": (3, 5), "pooling": "max"}
+
+
+@pytest.mark.parametrize("params, error, match", [
+    ({"hidden_channels": 8}, TypeError, "'hidden_channels', which FCN does not take"),
+    ({"out_features": 8}, ValueError, "may not set out_features"),
+    ({"pooling": "median"}, ValueError, "pooling must be one of"),
+    ([("pooling", "max")], ValueError, "encoder_params"),
+])
+def test_invalid_encoder_params(series, params, error, match):
+    X, _ = series
+    with pytest.raises(error, match=match):
+        SimCLRTransformer(**{**FAST, "encoder_params": params}).fit(X)
+
+
+def test_encoder_params_refused_for_built_encoders(series):
+    X, _ = series
+    fitted = SimCLRTransformer(**FAST).fit(X)
+    for encoder in (fitted, ResNet1D(2, 16)):
+        with pytest.raises(ValueError, match="already built: leave encoder_params=None"):
+            SimCLRTransformer(**{**FAST, "encoder": encoder,
+                                 "encoder_params": {"pooling": "max"}}).fit(X)
+
+
+def test_hierarchical_level_refuses_the_pyramid_pooling(series):
+    X, _ = series
+    with pytest.raises(ValueError, match="global pooling .* for level='hierarchical'"):
+        SimCLRTransformer(**{**FAST, "level": "hierarchical",
+                             "encoder_params": {"pooling": "pyramid"}}).fit(X)
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
 def test_cuda_without_cuda_is_a_clear_error(series):
     X, _ = series
@@ -492,12 +530,26 @@ def test_transform_checks_channels_and_fitted(series):
         model.transform(X[:, :1])
 
 
-@pytest.mark.parametrize("cls, encoder, pool", [(SimCLRTransformer, "resnet", np.nanmean),
-                                                (TS2VecTransformer, "ts2vec", np.nanmax)])
-def test_timestamp_representations_pool_to_the_embeddings(series, cls, encoder, pool):
+def pyramid_readout(H, axis):
+    """Max over the whole series, halves and quarters of (n, t, d) NaN-padded features."""
+    lengths = (~np.isnan(H[:, :, 0])).sum(axis=axis)
+    rows = []
+    for h, length in zip(H, lengths):
+        parts = [h[s * length // k:max((s + 1) * length // k, s * length // k + 1)].max(axis=0)
+                 for k in (1, 2, 4) for s in range(k)]
+        rows.append(np.concatenate(parts))
+    return np.stack(rows)
+
+
+@pytest.mark.parametrize("cls, encoder, params, pool", [
+    (SimCLRTransformer, "resnet", None, np.nanmean),
+    (TS2VecTransformer, "ts2vec", None, np.nanmax),
+    (TS2VecTransformer, "ts2vec", {"pooling": "pyramid"}, pyramid_readout),
+    (SimCLRTransformer, "resnet", {"pooling": "pyramid"}, pyramid_readout)])
+def test_timestamp_representations_pool_to_the_embeddings(series, cls, encoder, params, pool):
     X, _ = series
     ragged = [x[:, : 20 + i % 7] for i, x in enumerate(X)]
-    model = cls(**{**FAST, "encoder": encoder}).fit(ragged)
+    model = cls(**{**FAST, "encoder": encoder, "encoder_params": params}).fit(ragged)
     H = model.transform_timestamps(ragged)
     assert H.shape == (24, 26, 16) and H.dtype == np.float32
     lengths = np.array([20 + i % 7 for i in range(24)])

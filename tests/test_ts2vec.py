@@ -170,7 +170,23 @@ def test_default_encoder_is_ts2vecs(series):
     assert isinstance(encoder, TS2VecEncoder) and not encoder.causal
     assert wrappers == [("standardize", 2)]
     assert len(encoder.blocks) == 11 and encoder.pooling == "max"
+    assert encoder.init_kwargs["hidden_channels"] == 64
     assert model.net_.objective.augmentation is None
+
+
+def test_pyramid_readout(series):
+    X = series[0]
+    model = TS2VecTransformer(embedding_dim=8, max_steps=2, random_state=0,
+                              encoder_params={"pooling": "pyramid", "depth": 3}).fit(X)
+    encoder = unwrap_encoder(model.encoder_)[0]
+    assert encoder.pooling == "pyramid" and len(encoder.blocks) == 4
+    # 7 maxima of the 8 features per timestamp; TS2Vec's own readout is the first
+    Z = model.transform(X)
+    assert Z.shape == (24, 56) and model.embedding_dim_ == 56
+    assert model.get_feature_names_out()[-1] == "ts2vectransformer55"
+    H = model.transform_timestamps(X)
+    assert H.shape == (24, 32, 8)
+    np.testing.assert_allclose(Z[:, :8], np.nanmax(H, axis=1), rtol=1e-5, atol=1e-5)
 
 
 def test_head_dims_are_refused(series):
@@ -209,10 +225,23 @@ def test_images_are_refused():
 @pytest.mark.parametrize("params, match", [({"timestamp_mask": 1.0}, "timestamp_mask"),
                                            ({"dropout": -0.1}, "dropout"),
                                            ({"temporal_unit": -1}, "temporal_unit"),
-                                           ({"average_weights": "yes"}, "average_weights")])
+                                           ({"average_weights": "yes"}, "average_weights"),
+                                           ({"soft_temporal": 0.0}, "soft_temporal"),
+                                           ({"soft_temporal": "on"}, "soft_temporal")])
 def test_invalid_parameters(series, params, match):
     with pytest.raises(ValueError, match=match):
         TS2VecTransformer(**{**FAST, **params}).fit(series[0])
+
+
+def test_soft_temporal_targets_change_the_training(series):
+    X, _ = series
+    hard = TS2VecTransformer(**FAST).fit(X)
+    soft = TS2VecTransformer(**{**FAST, "soft_temporal": 0.5}).fit(X)
+    assert hard.net_.criterion_.soft_temporal is None
+    assert soft.net_.criterion_.soft_temporal == 0.5
+    assert np.isfinite(soft.history_[:, "train_loss"]).all()
+    Z = soft.transform(X)
+    assert np.isfinite(Z).all() and not np.allclose(Z, hard.transform(X))
 
 
 # ------------------------------------------- the hierarchical level of the two-view methods

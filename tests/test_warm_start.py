@@ -7,7 +7,7 @@ from sklearn import config_context
 from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import Callback
 
-from sslts import BarlowTwinsTransformer, SimCLRTransformer, VICRegTransformer
+from sslts import BarlowTwinsTransformer, SimCLRTransformer, TS2VecTransformer, VICRegTransformer
 from sslts.augmentations import Compose, Jitter, Scaling
 
 from .conftest import FAST
@@ -61,6 +61,7 @@ def test_changed_augmentations_take_effect(series):
 @pytest.mark.parametrize("cls, param, value, attribute", [
     (BarlowTwinsTransformer, "lambda_", 0.5, "lambda_"),
     (VICRegTransformer, "cov_weight", 3.0, "cov_weight"),
+    (TS2VecTransformer, "soft_temporal", 2.0, "soft_temporal"),
 ])
 def test_changed_loss_parameters_take_effect(series, cls, param, value, attribute):
     X, _ = series
@@ -98,7 +99,8 @@ def test_validation_fraction_can_be_lifted(series):
 
 @pytest.mark.parametrize("param, value", [("embedding_dim", 8), ("encoder", "resnet"),
                                           ("head_dims", (4, 4)), ("adapt_channels", False),
-                                          ("standardize", False)])
+                                          ("standardize", False),
+                                          ("encoder_params", {"pooling": "max"})])
 @pytest.mark.parametrize("continue_with", ["fit", "partial_fit"])
 def test_architecture_cannot_change(series, param, value, continue_with):
     X, _ = series
@@ -123,6 +125,16 @@ def test_head_dims_as_a_list_or_a_tuple_is_no_change(series):
     model = warm(head_dims=[8, 4]).fit(X)
     model.set_params(head_dims=(8, 4)).fit(X)
     assert len(model.history_) == 2
+
+
+def test_equal_encoder_params_are_no_change(series):
+    X, _ = series
+    model = warm(encoder_params={"pooling": "max"}).fit(X)
+    model.set_params(encoder_params={"pooling": "max"}).fit(X)  # another, equal dict
+    assert len(model.history_) == 2
+    model.encoder_params["pooling"] = "mean"  # changed in place: refused
+    with pytest.raises(ValueError, match="encoder_params changed"):
+        model.fit(X)
 
 
 @pytest.mark.parametrize("continue_with", ["fit", "partial_fit"])

@@ -221,7 +221,8 @@ def ts2vec_baseline(X_train, y_train, X_test, y_test, *, random_state=None, devi
 
 
 def random_encoder_baseline(X_train, y_train, X_test, y_test, *, random_state=None,
-                            device="auto", encoder="resnet", embedding_dim=128):
+                            device="auto", encoder="resnet", embedding_dim=128,
+                            encoder_params=None):
     """An encoder with random weights, scored by the SVM probe.
 
     By default the encoder SimCLR, Barlow Twins and VICReg train
@@ -245,6 +246,8 @@ def random_encoder_baseline(X_train, y_train, X_test, y_test, *, random_state=No
         A name of :data:`sslts.nn.ENCODERS`.
     embedding_dim : int, default=128
         Its output size.
+    encoder_params : dict, default=None
+        Its further constructor arguments (see :func:`sslts.nn.build_encoder`).
 
     Returns
     -------
@@ -258,7 +261,7 @@ def random_encoder_baseline(X_train, y_train, X_test, y_test, *, random_state=No
     seed = draw_seed(check_random_state(random_state))
     with track_resources(device) as usage:
         with seeded_torch(seed, device):
-            module = build_encoder(encoder, A.shape[1], embedding_dim).to(device)
+            module = build_encoder(encoder, A.shape[1], embedding_dim, encoder_params).to(device)
         Z_train = embed(module, SeriesDataset(A, lengths_a), 64, device)
     Z_test = embed(module, SeriesDataset(B, lengths_b), 64, device)
     return _record(probe_accuracy("svm", Z_train, y_train, Z_test, y_test), usage)

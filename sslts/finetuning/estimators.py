@@ -38,9 +38,9 @@ from ..utils.threads import uses_cpu_threads
 __all__ = ["SSLClassifier", "SSLRegressor"]
 
 #: Parameters shared with the self-supervised transformers, in documentation order.
-_SHARED = ("encoder", "embedding_dim", "adapt_channels", "standardize", "max_epochs", "batch_size",
-           "max_samples_per_epoch", "lr", "weight_decay", "validation_fraction",
-           "device", "n_jobs", "callbacks", "verbose", "random_state")
+_SHARED = ("encoder", "embedding_dim", "encoder_params", "adapt_channels", "standardize",
+           "max_epochs", "batch_size", "max_samples_per_epoch", "lr", "weight_decay",
+           "validation_fraction", "device", "n_jobs", "callbacks", "verbose", "random_state")
 
 _OWN_DOCS = {
     "hidden_dims": """\
@@ -69,8 +69,8 @@ _OWN_DOCS = {
         ``encoder_frozen`` when ``freeze_encoder`` is set).""",
 }
 
-_PARAMETER_ORDER = ("encoder", "embedding_dim", "adapt_channels", "standardize", "hidden_dims",
-                    "freeze_encoder", "unfreeze_after", "encoder_lr", *_SHARED[4:])
+_PARAMETER_ORDER = ("encoder", "embedding_dim", "encoder_params", "adapt_channels", "standardize",
+                    "hidden_dims", "freeze_encoder", "unfreeze_after", "encoder_lr", *_SHARED[5:])
 
 
 def _fill_doc(cls, net):
@@ -101,11 +101,11 @@ class _BaseFineTuner(SeriesEstimatorMixin, BaseEstimator):
     }
     _net_class = None
 
-    def __init__(self, encoder="resnet", *, embedding_dim=128, adapt_channels=True,
-                 standardize=True, hidden_dims=(), freeze_encoder=False, unfreeze_after=None,
-                 encoder_lr=None, max_epochs=100, batch_size=64, max_samples_per_epoch=None,
-                 lr=1e-3, weight_decay=1e-4, validation_fraction=None, device="auto", n_jobs=None,
-                 callbacks=None, verbose=0, random_state=None):
+    def __init__(self, encoder="resnet", *, embedding_dim=128, encoder_params=None,
+                 adapt_channels=True, standardize=True, hidden_dims=(), freeze_encoder=False,
+                 unfreeze_after=None, encoder_lr=None, max_epochs=100, batch_size=64,
+                 max_samples_per_epoch=None, lr=1e-3, weight_decay=1e-4, validation_fraction=None,
+                 device="auto", n_jobs=None, callbacks=None, verbose=0, random_state=None):
         store_params(self, locals())
 
     def _targets(self, y, n_samples):

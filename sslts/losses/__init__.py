@@ -7,6 +7,7 @@ from .hierarchical import (
     hierarchical_contrastive_loss,
     instance_contrastive_loss,
     multiscale_loss,
+    soft_temporal_targets,
     temporal_contrastive_loss,
 )
 from .nt_xent import NTXentLoss, nt_xent_loss
@@ -32,6 +33,7 @@ __all__ = [
     "HierarchicalContrastiveLoss",
     "instance_contrastive_loss",
     "temporal_contrastive_loss",
+    "soft_temporal_targets",
     "multiscale_loss",
     "MultiscaleLoss",
 ]

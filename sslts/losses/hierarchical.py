@@ -14,18 +14,20 @@ from ._checks import check_non_negative, check_positive
 
 __all__ = ["HierarchicalContrastiveLoss", "MultiscaleLoss", "hierarchical_contrastive_loss",
            "instance_contrastive_loss", "max_pool_pair", "multiscale_loss",
-           "temporal_contrastive_loss"]
+           "soft_temporal_targets", "temporal_contrastive_loss"]
 
 
-def _contrast(z, valid, shift, temperature=None):
+def _contrast(z, valid, shift, temperature=None, targets=None):
     """Mean cross entropy of each valid anchor against its positive.
 
     ``z`` is ``(groups, m, d)``: inside each group, anchor ``j`` has
     positive ``(j + shift) % m`` and every other valid member as negative.
     ``valid`` ``(groups, m)`` marks the members that exist. Similarities are
     dot products, or cosine similarities divided by ``temperature`` when it
-    is given. Returns the sum of the losses of the valid anchors and their
-    number.
+    is given. ``targets`` ``(m, m)``, when given, replaces the one-hot
+    target of each anchor by soft weights over the other valid members
+    (the positive's weight should be 1). Returns the sum of the losses of
+    the valid anchors and their number.
     """
     m = z.shape[1]
     if temperature is not None:
@@ -37,9 +39,40 @@ def _contrast(z, valid, shift, temperature=None):
     drop = ~valid[:, None, :] | torch.eye(m, dtype=torch.bool, device=z.device)
     logits = logits.masked_fill(drop, lowest)
     positives = torch.arange(m, device=z.device).roll(-shift)
-    log_p = logits.log_softmax(-1)[:, torch.arange(m, device=z.device), positives]
     anchors = valid & valid[:, positives]
+    log_p = logits.log_softmax(-1)
+    if targets is None:
+        log_p = log_p[:, torch.arange(m, device=z.device), positives]
+    else:  # the dropped members get no weight (their log-probability is -inf-like)
+        log_p = torch.where(drop, 0.0, log_p * targets).sum(-1)
     return -(log_p * anchors).sum(), anchors.sum()
+
+
+def soft_temporal_targets(t, tau, device=None):
+    """SoftCLT's soft temporal assignments of two aligned views of ``t`` steps.
+
+    Member ``j`` of ``[view 1 steps, view 2 steps]`` is at step ``j % t``;
+    members ``j`` and ``k`` (``j != k``) get the weight
+    ``2 / (1 + exp(tau * |step_j - step_k|))``: 1 for the same step in the
+    other view (the positive), less the further apart in time.
+
+    Parameters
+    ----------
+    t : int
+        Steps of each view.
+    tau : float
+        Sharpness (> 0); the larger, the closer to TS2Vec's hard targets.
+    device : torch.device, default=None
+
+    Returns
+    -------
+    torch.Tensor of shape (2 t, 2 t)
+        Zero on the diagonal.
+    """
+    steps = torch.arange(2 * t, device=device) % t
+    lag = (steps[:, None] - steps[None, :]).abs().float()
+    targets = 2 * torch.sigmoid(-tau * lag)
+    return targets.fill_diagonal_(0.0)
 
 
 def _as_features(z1, z2, mask):
@@ -89,12 +122,13 @@ def instance_contrastive_loss(z1, z2, mask=None, temperature=None):
     return total / count.clamp(min=1)
 
 
-def temporal_contrastive_loss(z1, z2, mask=None, temperature=None):
+def temporal_contrastive_loss(z1, z2, mask=None, temperature=None, soft=None):
     """Temporal contrast within each series: other timestamps are the negatives.
 
     The anchor ``z1[i, :, t]`` has ``z2[i, :, t]`` as positive and the
     features of series ``i`` at the other timestamps of both views as
-    negatives.
+    negatives; with ``soft``, the other timestamps are soft positives
+    weighted by their distance in time (SoftCLT, Lee et al. 2024, ICLR).
 
     Parameters
     ----------
@@ -104,6 +138,10 @@ def temporal_contrastive_loss(z1, z2, mask=None, temperature=None):
         True where a timestamp exists in both views; None: all do.
     temperature : float, default=None
         As in :func:`instance_contrastive_loss`.
+    soft : float, default=None
+        None: hard targets (TS2Vec). A float ``tau > 0``: each anchor's
+        cross entropy is summed over the other timestamps of both views,
+        weighted by :func:`soft_temporal_targets` (``tau``).
 
     Returns
     -------
@@ -113,7 +151,8 @@ def temporal_contrastive_loss(z1, z2, mask=None, temperature=None):
     z1, z2, mask = _as_features(z1, z2, mask)
     t = z1.shape[2]
     z = torch.cat([z1, z2], dim=2).transpose(1, 2)  # (n, 2t, d)
-    total, count = _contrast(z, torch.cat([mask, mask], dim=1), t, temperature)
+    targets = None if soft is None else soft_temporal_targets(t, soft, z.device)
+    total, count = _contrast(z, torch.cat([mask, mask], dim=1), t, temperature, targets)
     return total / count.clamp(min=1)
 
 
@@ -141,7 +180,7 @@ def max_pool_pair(z1, z2, mask):
 
 
 def hierarchical_contrastive_loss(z1, z2, mask=None, alpha=0.5, temporal_unit=0,
-                                  temperature=None):
+                                  temperature=None, soft_temporal=None):
     """Hierarchical contrastive loss of TS2Vec [1]_.
 
     At each scale, ``alpha`` times the instance contrast plus ``1 - alpha``
@@ -164,6 +203,11 @@ def hierarchical_contrastive_loss(z1, z2, mask=None, alpha=0.5, temporal_unit=0,
     temperature : float, default=None
         None: dot-product similarities (TS2Vec); a float ``> 0``: cosine
         similarities divided by it.
+    soft_temporal : float, default=None
+        None: hard temporal targets (TS2Vec). A float ``tau > 0``: soft
+        temporal targets (SoftCLT), :func:`temporal_contrastive_loss`'s
+        ``soft`` with ``tau * 2**k`` at scale ``k``, so that the weight of
+        a pair depends on its distance in input steps at every scale.
 
     Returns
     -------
@@ -175,7 +219,7 @@ def hierarchical_contrastive_loss(z1, z2, mask=None, alpha=0.5, temporal_unit=0,
     .. [1] Yue et al. (2022). "TS2Vec: Towards Universal Representation of
        Time Series". AAAI.
     """
-    _check_weights(alpha, temporal_unit, temperature)
+    _check_weights(alpha, temporal_unit, temperature, soft_temporal)
     z1, z2, mask = _as_features(z1, z2, mask)
     loss = z1.new_zeros(())
     scales = 0
@@ -183,7 +227,9 @@ def hierarchical_contrastive_loss(z1, z2, mask=None, alpha=0.5, temporal_unit=0,
         if alpha != 0:
             loss = loss + alpha * instance_contrastive_loss(z1, z2, mask, temperature)
         if scales >= temporal_unit and alpha != 1:
-            loss = loss + (1 - alpha) * temporal_contrastive_loss(z1, z2, mask, temperature)
+            soft = None if soft_temporal is None else soft_temporal * 2 ** scales
+            loss = loss + (1 - alpha) * temporal_contrastive_loss(z1, z2, mask, temperature,
+                                                                  soft)
         scales += 1
         z1, z2, mask = max_pool_pair(z1, z2, mask)
     if z1.shape[2] == 1:
@@ -230,9 +276,11 @@ def multiscale_loss(loss, z1, z2, mask=None):
         z1, z2, mask = max_pool_pair(z1, z2, mask)
 
 
-def _check_weights(alpha, temporal_unit, temperature=None):
+def _check_weights(alpha, temporal_unit, temperature=None, soft_temporal=None):
     if temperature is not None:
         check_positive("temperature", temperature)
+    if soft_temporal is not None:
+        check_positive("soft_temporal", soft_temporal)
     check_non_negative("alpha", alpha)
     if alpha > 1:
         raise ValueError(f"alpha must be in [0, 1], got {alpha}.")
@@ -253,23 +301,27 @@ class HierarchicalContrastiveLoss(nn.Module):
     temperature : float, default=None
         None: dot-product similarities (TS2Vec); a float: cosine
         similarities divided by it.
+    soft_temporal : float, default=None
+        None: hard temporal targets; a float: SoftCLT's soft temporal
+        targets of that sharpness (see :func:`hierarchical_contrastive_loss`).
     """
 
-    def __init__(self, alpha=0.5, temporal_unit=0, temperature=None):
+    def __init__(self, alpha=0.5, temporal_unit=0, temperature=None, soft_temporal=None):
         super().__init__()
-        _check_weights(alpha, temporal_unit, temperature)
+        _check_weights(alpha, temporal_unit, temperature, soft_temporal)
         self.alpha = alpha
         self.temporal_unit = temporal_unit
         self.temperature = temperature
+        self.soft_temporal = soft_temporal
 
     def forward(self, z1, z2, mask=None):
         """Compute the loss; see :func:`hierarchical_contrastive_loss`."""
         return hierarchical_contrastive_loss(z1, z2, mask, self.alpha, self.temporal_unit,
-                                             self.temperature)
+                                             self.temperature, self.soft_temporal)
 
     def extra_repr(self):
         return (f"alpha={self.alpha}, temporal_unit={self.temporal_unit}, "
-                f"temperature={self.temperature}")
+                f"temperature={self.temperature}, soft_temporal={self.soft_temporal}")
 
 
 class MultiscaleLoss(nn.Module):

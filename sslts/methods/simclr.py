@@ -53,7 +53,8 @@ class SimCLRTransformer(TwoViewSSLTransformer):
     }
 
     def __init__(self, temperature=0.5, level="series", *, encoder="resnet", embedding_dim=128,
-                 adapt_channels=True, standardize=True, head_dims=None, augmentations=None,
+                 encoder_params=None, adapt_channels=True, standardize=True, head_dims=None,
+                 augmentations=None,
                  max_epochs=100, max_steps=200, max_train_length=256, batch_size=64,
                  max_samples_per_epoch=None, lr=1e-3, weight_decay=1e-4, validation_fraction=None,
                  device="auto", precision="32", n_jobs=None, callbacks=None, warm_start=False,

@@ -36,7 +36,9 @@ or fitted estimator, default="ts2vec"
         embedding is the maximum of the features over time.""",
     "embedding_dim": """\
     embedding_dim : int, default=320
-        Output size of encoders built from a name or a class.""",
+        Output size of encoders built from a name or a class (with
+        ``encoder_params={"pooling": "pyramid"}``, the width of the
+        per-timestamp features; the embedding is 7 times wider).""",
     "head_dims": """\
     head_dims : None or (), default=None
         TS2Vec has no projection head: the loss sees the encoder's features.
@@ -96,6 +98,13 @@ class TS2VecTransformer(BaseSSLTransformer):
         At the end of each fit, set the weights to their average over its
         optimizer steps (stochastic weight averaging, as TS2Vec's inference
         model); False keeps the last step's weights.
+    soft_temporal : float, default=None
+        None: the temporal contrast has hard targets (the same timestamp of
+        the other crop). A float ``tau > 0``: SoftCLT's soft temporal
+        targets (Lee et al. 2024, ICLR), where the other timestamps are
+        partial positives of weight ``2 / (1 + exp(tau * lag))`` for a lag
+        in input steps (:func:`sslts.losses.soft_temporal_targets`); larger
+        ``tau`` is closer to the hard targets.
 %(shared_parameters)s
 
     Attributes
@@ -119,17 +128,18 @@ class TS2VecTransformer(BaseSSLTransformer):
         "timestamp_mask": [Interval(Real, 0, 1, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "average_weights": ["boolean"],
+        "soft_temporal": [None, Interval(Real, 0, None, closed="neither")],
         "max_steps": [StrOptions({"auto"}),
                       *BaseSSLTransformer._parameter_constraints["max_steps"]],
     }
 
     def __init__(self, alpha=0.5, temporal_unit=0, timestamp_mask=0.5, dropout=0.1,
-                 average_weights=True, *, encoder="ts2vec", embedding_dim=320, adapt_channels=True,
-                 standardize=True, head_dims=None, augmentations=None, max_epochs=100,
-                 max_steps="auto", max_train_length=3000, batch_size=8, max_samples_per_epoch=None,
-                 lr=1e-3, weight_decay=0.01, validation_fraction=None, device="auto",
-                 precision="32", n_jobs=None, callbacks=None, warm_start=False, verbose=0,
-                 random_state=None):
+                 average_weights=True, soft_temporal=None, *, encoder="ts2vec", embedding_dim=320,
+                 encoder_params=None, adapt_channels=True, standardize=True, head_dims=None,
+                 augmentations=None, max_epochs=100, max_steps="auto", max_train_length=3000,
+                 batch_size=8, max_samples_per_epoch=None, lr=1e-3, weight_decay=0.01,
+                 validation_fraction=None, device="auto", precision="32", n_jobs=None,
+                 callbacks=None, warm_start=False, verbose=0, random_state=None):
         store_params(self, locals())
 
     def _step_budget(self, train):
@@ -138,7 +148,8 @@ class TS2VecTransformer(BaseSSLTransformer):
         return ts2vec_steps(math.prod(train.X.shape))  # in memory or out of core
 
     def _build_loss(self):
-        return HierarchicalContrastiveLoss(alpha=self.alpha, temporal_unit=self.temporal_unit)
+        return HierarchicalContrastiveLoss(alpha=self.alpha, temporal_unit=self.temporal_unit,
+                                           soft_temporal=self.soft_temporal)
 
     def _build_objective(self, augmentations):
         return OverlappingCrops(augmentations, timestamp_mask=self.timestamp_mask,

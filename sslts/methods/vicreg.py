@@ -55,7 +55,8 @@ class VICRegTransformer(TwoViewSSLTransformer):
     }
 
     def __init__(self, sim_weight=25.0, var_weight=25.0, cov_weight=1.0, level="series", *,
-                 encoder="resnet", embedding_dim=128, adapt_channels=True, standardize=True,
+                 encoder="resnet", embedding_dim=128, encoder_params=None, adapt_channels=True,
+                 standardize=True,
                  head_dims=None, augmentations=None, max_epochs=100, max_steps=200,
                  max_train_length=256, batch_size=64, max_samples_per_epoch=None, lr=1e-3,
                  weight_decay=1e-4, validation_fraction=None, device="auto", precision="32",

@@ -5,7 +5,7 @@ from .build import ENCODERS, build_encoder, encoder_output_dim
 from .encoders import FCN, DilatedCNN, MaskedConv1d, ResNet1D, TS2VecEncoder
 from .encoders_2d import ResNet2D
 from .heads import ProjectionHead
-from .pooling import POOLINGS, masked_max_pool, masked_mean_pool
+from .pooling import POOLINGS, masked_max_pool, masked_mean_pool, masked_pyramid_max_pool
 from .standardize import StandardizedEncoder, channel_scale
 from .transfer import (
     AdaptedEncoder,
@@ -35,6 +35,7 @@ __all__ = [
     "load_encoder",
     "masked_max_pool",
     "masked_mean_pool",
+    "masked_pyramid_max_pool",
     "padding_mask",
     "prepare_encoder",
     "save_encoder",

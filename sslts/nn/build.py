@@ -1,6 +1,7 @@
 """The encoder registry and the building and probing of encoders."""
 
 import copy
+import inspect
 
 import torch
 from torch import nn
@@ -14,37 +15,68 @@ ENCODERS = {"resnet": ResNet1D, "fcn": FCN, "dilated_cnn": DilatedCNN, "ts2vec":
             "resnet2d": ResNet2D}
 
 
-def build_encoder(encoder, in_channels, out_features):
+def build_encoder(encoder, in_channels, out_features, params=None):
     """Build an encoder module from a name, a class or an instance.
 
     Parameters
     ----------
     encoder : str, nn.Module subclass or nn.Module instance
         A key of :data:`ENCODERS`; a class, called as
-        ``cls(in_channels=in_channels, out_features=out_features)``; or an
-        instance, which is deep-copied (the caller's module is never changed).
+        ``cls(in_channels=in_channels, out_features=out_features, **params)``;
+        or an instance, which is deep-copied (the caller's module is never
+        changed).
     in_channels : int
         Number of input channels.
     out_features : int
         Embedding size (ignored for instances).
+    params : dict, default=None
+        Further constructor arguments of an encoder built from a name or a
+        class (e.g. ``{"hidden_channels": 128}``); an instance takes none.
 
     Returns
     -------
     nn.Module
+
+    Raises
+    ------
+    ValueError
+        If ``params`` is given with an instance, or names ``in_channels``
+        or ``out_features``.
+    TypeError
+        If the class does not take an argument of ``params``.
     """
+    params = dict(params or {})
+    reserved = sorted({"in_channels", "out_features"} & set(params))
+    if reserved:
+        raise ValueError(
+            f"encoder_params may not set {', '.join(reserved)}: the channels come from X "
+            "and the output size from embedding_dim.")
     if isinstance(encoder, str):
         if encoder not in ENCODERS:
             raise ValueError(f"unknown encoder {encoder!r}; valid names are {sorted(ENCODERS)}")
-        return ENCODERS[encoder](in_channels=in_channels, out_features=out_features)
+        encoder = ENCODERS[encoder]
     if isinstance(encoder, type) and issubclass(encoder, nn.Module):
+        accepted = inspect.signature(encoder).parameters
+        unknown = [name for name in params if name not in accepted and not any(
+            p.kind is p.VAR_KEYWORD for p in accepted.values())]
+        if unknown:
+            raise TypeError(
+                f"encoder_params has {', '.join(map(repr, unknown))}, which "
+                f"{encoder.__name__} does not take; its arguments are "
+                f"{', '.join(n for n in accepted if n not in ('in_channels', 'out_features'))}.")
         try:
-            return encoder(in_channels=in_channels, out_features=out_features)
+            return encoder(in_channels=in_channels, out_features=out_features, **params)
         except TypeError as exc:
             raise TypeError(
                 f"encoder class {encoder.__name__} must be constructible as "
                 f"{encoder.__name__}(in_channels=..., out_features=...): {exc}"
             ) from exc
     if isinstance(encoder, nn.Module):
+        if params:
+            raise ValueError(
+                f"encoder_params={params!r} is for encoders built from a name or a class, "
+                f"but the encoder is an instance of {type(encoder).__name__} (or a pretrained "
+                "encoder), already built: leave encoder_params=None.")
         return copy.deepcopy(encoder)
     raise TypeError(
         "encoder must be a name in "

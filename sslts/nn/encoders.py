@@ -1,6 +1,8 @@
 """Convolutional time-series encoders that handle NaN right-padding.
 
-Every encoder maps a batch ``(n, c, t)`` to embeddings ``(n, out_features)``.
+Every encoder maps a batch ``(n, c, t)`` to per-timestamp features
+``(n, timestamp_features, t)`` and pools them over time into embeddings
+``(n, out_features)``.
 NaN-padded steps (all channels NaN) are set to zero in the input and the
 activations are multiplied by the padding mask before every convolution, so
 the padded tail acts exactly like the convolution's own zero padding: in eval
@@ -14,7 +16,7 @@ from torch import nn
 
 from ..utils.params import check_int, check_ints
 from ..utils.tensors import padding_mask
-from .pooling import POOLINGS
+from .pooling import POOLINGS, pooled_parts
 
 __all__ = ["DilatedCNN", "FCN", "MaskedConv1d", "ResNet1D", "TS2VecEncoder"]
 
@@ -91,12 +93,13 @@ class _Encoder(nn.Module):
     def __init__(self, in_channels, out_features, pooling):
         super().__init__()
         self.in_channels = check_int("in_channels", in_channels)
-        self.out_features = check_int("out_features", out_features)
+        self.timestamp_features = check_int("out_features", out_features)
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {sorted(POOLINGS)}, got {pooling!r}")
         self.pooling = pooling
+        self.out_features = self.timestamp_features * pooled_parts(pooling)
         self.init_kwargs = {"in_channels": self.in_channels,
-                            "out_features": self.out_features, "pooling": pooling}
+                            "out_features": self.timestamp_features, "pooling": pooling}
 
     def _features(self, x, latent_mask=None):
         if not torch.is_tensor(x) or x.dim() != 3:
@@ -133,7 +136,7 @@ class _Encoder(nn.Module):
 
         Returns
         -------
-        Tensor of shape (n, out_features, t)
+        Tensor of shape (n, timestamp_features, t)
             Features, zero at padded steps.
         """
         return self._features(x, latent_mask)[0]
@@ -149,7 +152,7 @@ class _Encoder(nn.Module):
         Returns
         -------
         Tensor of shape (n, out_features)
-            Masked global pooling of :meth:`forward_features`.
+            Masked pooling of :meth:`forward_features` over time.
         """
         h, valid = self._features(x)
         return POOLINGS[self.pooling](h, valid)
@@ -200,16 +203,23 @@ class ResNet1D(_Encoder):
     in_channels : int
         Number of input channels.
     out_features : int, default=128
-        Width of the last block, i.e. the embedding size.
+        Width of the last block (the per-timestamp features); the embedding
+        size, times 7 with ``pooling="pyramid"``.
     widths : sequence of int, default=(64, 128)
         Widths of the blocks before the last one.
     kernel_sizes : sequence of int, default=(8, 5, 3)
         Kernel sizes of the conv-BN-ReLU layers inside each block.
-    pooling : {"mean", "max"}, default="mean"
-        Masked global pooling over time.
+    pooling : {"mean", "max", "pyramid"}, default="mean"
+        Masked pooling over time (:data:`~sslts.nn.POOLINGS`): global mean or
+        max, or max over the series, its halves and quarters ("pyramid",
+        :func:`~sslts.nn.masked_pyramid_max_pool`).
 
     Attributes
     ----------
+    out_features : int
+        Size of the embeddings that ``forward`` returns.
+    timestamp_features : int
+        Size of the per-timestamp features of ``forward_features``.
     init_kwargs : dict
         The checked constructor arguments.
 
@@ -222,7 +232,7 @@ class ResNet1D(_Encoder):
     def __init__(self, in_channels, out_features=128, widths=(64, 128), kernel_sizes=(8, 5, 3),
                  pooling="mean"):
         super().__init__(in_channels, out_features, pooling)
-        widths = check_ints("widths", widths) + (self.out_features,)
+        widths = check_ints("widths", widths) + (self.timestamp_features,)
         kernel_sizes = check_ints("kernel_sizes", kernel_sizes)
         self.init_kwargs.update(widths=widths[:-1], kernel_sizes=kernel_sizes)
         ins = (self.in_channels,) + widths[:-1]
@@ -249,11 +259,17 @@ class FCN(_Encoder):
         Widths of the layers before the last one.
     kernel_sizes : sequence of int, default=(8, 5, 3)
         One kernel size per layer (``len(widths) + 1`` values).
-    pooling : {"mean", "max"}, default="mean"
-        Masked global pooling over time.
+    pooling : {"mean", "max", "pyramid"}, default="mean"
+        Masked pooling over time (:data:`~sslts.nn.POOLINGS`): global mean or
+        max, or max over the series, its halves and quarters ("pyramid",
+        :func:`~sslts.nn.masked_pyramid_max_pool`).
 
     Attributes
     ----------
+    out_features : int
+        Size of the embeddings that ``forward`` returns.
+    timestamp_features : int
+        Size of the per-timestamp features of ``forward_features``.
     init_kwargs : dict
         The checked constructor arguments.
 
@@ -266,7 +282,7 @@ class FCN(_Encoder):
     def __init__(self, in_channels, out_features=128, widths=(128, 256), kernel_sizes=(8, 5, 3),
                  pooling="mean"):
         super().__init__(in_channels, out_features, pooling)
-        widths = check_ints("widths", widths) + (self.out_features,)
+        widths = check_ints("widths", widths) + (self.timestamp_features,)
         kernel_sizes = check_ints("kernel_sizes", kernel_sizes)
         if len(kernel_sizes) != len(widths):
             raise ValueError(
@@ -314,7 +330,8 @@ class DilatedCNN(_Encoder):
     in_channels : int
         Number of input channels.
     out_features : int, default=320
-        Width of the last block, i.e. the embedding size.
+        Width of the last block (the per-timestamp features); the embedding
+        size, times 7 with ``pooling="pyramid"``.
     hidden_channels : int, default=64
         Width of the projection and of the hidden blocks.
     depth : int, default=10
@@ -324,11 +341,17 @@ class DilatedCNN(_Encoder):
     causal : bool, default=True
         Left padding only (T-Loss): step t sees inputs <= t. If False,
         symmetric padding (TS2Vec).
-    pooling : {"max", "mean"}, default="max"
-        Masked global pooling over time.
+    pooling : {"max", "mean", "pyramid"}, default="max"
+        Masked pooling over time (:data:`~sslts.nn.POOLINGS`): global mean or
+        max, or max over the series, its halves and quarters ("pyramid",
+        :func:`~sslts.nn.masked_pyramid_max_pool`).
 
     Attributes
     ----------
+    out_features : int
+        Size of the embeddings that ``forward`` returns.
+    timestamp_features : int
+        Size of the per-timestamp features of ``forward_features``.
     init_kwargs : dict
         The checked constructor arguments.
 
@@ -350,7 +373,7 @@ class DilatedCNN(_Encoder):
         self.init_kwargs.update(hidden_channels=hidden_channels, depth=depth,
                                 kernel_size=kernel_size, causal=self.causal)
         self.input_projection = nn.Conv1d(self.in_channels, hidden_channels, 1)
-        widths = (hidden_channels,) * depth + (self.out_features,)
+        widths = (hidden_channels,) * depth + (self.timestamp_features,)
         self.blocks = nn.ModuleList(
             _DilatedBlock(hidden_channels, w, kernel_size, 2**k, self.causal)
             for k, w in enumerate(widths)
@@ -376,18 +399,25 @@ class TS2VecEncoder(DilatedCNN):
     in_channels : int
         Number of input channels.
     out_features : int, default=320
-        Width of the last block, i.e. the embedding size.
+        Width of the last block (the per-timestamp features); the embedding
+        size, times 7 with ``pooling="pyramid"``.
     hidden_channels : int, default=64
         Width of the projection and of the hidden blocks.
     depth : int, default=10
         Number of hidden blocks (>= 0).
     kernel_size : int, default=3
         Kernel size of every dilated convolution.
-    pooling : {"max", "mean"}, default="max"
-        Masked global pooling over time.
+    pooling : {"max", "mean", "pyramid"}, default="max"
+        Masked pooling over time (:data:`~sslts.nn.POOLINGS`): global mean or
+        max, or max over the series, its halves and quarters ("pyramid",
+        :func:`~sslts.nn.masked_pyramid_max_pool`).
 
     Attributes
     ----------
+    out_features : int
+        Size of the embeddings that ``forward`` returns.
+    timestamp_features : int
+        Size of the per-timestamp features of ``forward_features``.
     init_kwargs : dict
         The checked constructor arguments.
 

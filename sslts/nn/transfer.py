@@ -167,7 +167,7 @@ def _in_channels(module):
     return None
 
 
-def prepare_encoder(encoder, in_channels, out_features, *, adapt_channels=True):
+def prepare_encoder(encoder, in_channels, out_features, *, params=None, adapt_channels=True):
     """Build the encoder to train on data with ``in_channels`` channels.
 
     Parameters
@@ -179,6 +179,9 @@ def prepare_encoder(encoder, in_channels, out_features, *, adapt_channels=True):
         Channels of the data.
     out_features : int
         Embedding size of encoders built from a name or a class.
+    params : dict, default=None
+        Further constructor arguments of an encoder built from a name or a
+        class (see :func:`~sslts.nn.build_encoder`).
     adapt_channels : bool, default=True
         If the encoder declares ``in_channels`` different from the data's,
         wrap it in an :class:`AdaptedEncoder` and warn (True), or raise a
@@ -194,7 +197,7 @@ def prepare_encoder(encoder, in_channels, out_features, *, adapt_channels=True):
     Encoders without an integer ``in_channels`` attribute are used as they
     are: they must accept the data's channels themselves.
     """
-    module = build_encoder(encoder, in_channels, out_features)
+    module = build_encoder(encoder, in_channels, out_features, params)
     expected = _in_channels(module)
     if expected is None or expected == in_channels:
         return module

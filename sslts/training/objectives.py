@@ -280,6 +280,13 @@ class OverlappingCrops(Objective):
                 "Overlapping crops need time series (3-D input) and an encoder with "
                 "forward_features (per-timestamp features), such as the built-in "
                 "'dilated_cnn', 'fcn' and 'resnet'.")
+        width = getattr(inner, "timestamp_features", None)
+        if self.project and width is not None and width != getattr(inner, "out_features", width):
+            raise ValueError(
+                f"The head is built on the {inner.out_features} features of the series "
+                f"embedding, but the per-timestamp features it would project have {width} "
+                f"(pooling={getattr(inner, 'pooling', None)!r}); use an encoder with global "
+                "pooling ('mean' or 'max') for level='hierarchical'.")
         if self.timestamp_mask > 0 and \
                 "latent_mask" not in inspect.signature(inner.forward_features).parameters:
             raise ValueError(

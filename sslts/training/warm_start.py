@@ -12,12 +12,14 @@ import numbers
 __all__ = ["ARCHITECTURE", "changed_params", "check_unchanged", "record_params"]
 
 #: Parameters fixed once the network is built.
-ARCHITECTURE = ("encoder", "embedding_dim", "adapt_channels", "standardize", "head_dims")
+ARCHITECTURE = ("encoder", "embedding_dim", "encoder_params", "adapt_channels", "standardize",
+                "head_dims")
 
 
 def record_params(params):
-    """A record of ``params`` for :func:`changed_params` (lists are copied)."""
-    return {name: tuple(value) if isinstance(value, list) else value
+    """A record of ``params`` for :func:`changed_params` (lists and dicts are copied)."""
+    return {name: tuple(value) if isinstance(value, list) else
+            dict(value) if isinstance(value, dict) else value
             for name, value in params.items()}
 
 
@@ -27,6 +29,8 @@ def _same(a, b):
         return True
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[key], b[key]) for key in a)
     plain = (numbers.Number, str, type)
     if isinstance(a, plain) and isinstance(b, plain):
         numbers_both = isinstance(a, numbers.Number) and isinstance(b, numbers.Number)
@@ -37,9 +41,9 @@ def _same(a, b):
 def changed_params(recorded, params):
     """Names of the parameters whose value differs from the record.
 
-    Plain values (numbers, strings, classes, tuples and lists of them) are
-    compared by value; other objects (modules, estimators, random states,
-    callbacks) by identity.
+    Plain values (numbers, strings, classes, and tuples, lists and dicts of
+    them) are compared by value; other objects (modules, estimators, random
+    states, callbacks) by identity.
     """
     return [name for name, value in params.items()
             if name not in recorded or not _same(recorded[name], value)]
