@@ -259,6 +259,11 @@ class SeriesEstimatorMixin:
             )
         return self.encoder
 
+    def _encoder_params(self):
+        """Constructor arguments of an encoder built from a name or a class:
+        ``encoder_params`` (None in methods written before sslts 0.9)."""
+        return getattr(self, "encoder_params", None)
+
     def _net_arguments(self, rng, valid, callbacks, device, params=None):
         """skorch keyword arguments of a new net: its seed source (drawn from
         ``rng``), validation split, callbacks, device and the settings of
@@ -277,9 +282,7 @@ class SeriesEstimatorMixin:
         new weights are reproducible.
         """
         encoder = prepare_encoder(self._encoder_for_input(), self.n_channels_in_,
-                                  self.embedding_dim,
-                                  # methods written before sslts 0.9 have no `encoder_params`
-                                  params=getattr(self, "encoder_params", None),
+                                  self.embedding_dim, params=self._encoder_params(),
                                   adapt_channels=self.adapt_channels)
         # methods written before sslts 0.8 have no `standardize` and keep feeding raw values
         if getattr(self, "standardize", False) and not isinstance(encoder, StandardizedEncoder):

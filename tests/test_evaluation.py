@@ -297,7 +297,7 @@ def test_random_ts2vec_encoder_baseline_uses_that_encoder(series, monkeypatch):
     record = run_baseline("random_ts2vec_encoder", X, y, X, y, random_state=0, device="cpu")
     assert record["accuracy"] == 0.5 and seen[0].shape == (24, 320)
     with seeded_torch(draw_seed(np.random.RandomState(0))):
-        encoder = build_encoder("ts2vec", 2, 320).eval()
+        encoder = build_encoder("ts2vec", 2, 320, {"hidden_channels": 128}).eval()
     with torch.no_grad():
         expected = encoder(torch.as_tensor(X, dtype=torch.float32)).numpy()
     np.testing.assert_allclose(seen[0], expected, rtol=1e-5, atol=1e-6)

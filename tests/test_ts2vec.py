@@ -170,8 +170,24 @@ def test_default_encoder_is_ts2vecs(series):
     assert isinstance(encoder, TS2VecEncoder) and not encoder.causal
     assert wrappers == [("standardize", 2)]
     assert len(encoder.blocks) == 11 and encoder.pooling == "max"
-    assert encoder.init_kwargs["hidden_channels"] == 64
+    assert encoder.init_kwargs["hidden_channels"] == 128  # the reference has 64
+    assert encoder.input_projection.out_channels == 128
     assert model.net_.objective.augmentation is None
+
+
+@pytest.mark.parametrize("params, hidden, depth", [
+    ({"encoder": "dilated_cnn"}, 64, 10),
+    ({"encoder_params": {}}, 128, 10),
+    ({"encoder_params": {"hidden_channels": 64}}, 64, 10),
+    ({"encoder_params": {"depth": 2}}, 128, 2),
+    ({"encoder": "ts2vec", "encoder_params": {"hidden_channels": 16, "depth": 3}}, 16, 3)])
+def test_encoder_params_update_the_wider_default_of_the_ts2vec_encoder(series, params, hidden,
+                                                                       depth):
+    model = TS2VecTransformer(embedding_dim=8, max_steps=2, random_state=0, **params)
+    encoder = unwrap_encoder(model.fit(series[0]).encoder_)[0]
+    assert encoder.init_kwargs["hidden_channels"] == hidden
+    assert encoder.init_kwargs["depth"] == depth
+    assert model.encoder_params == params.get("encoder_params")  # the parameter is not modified
 
 
 def test_pyramid_readout(series):

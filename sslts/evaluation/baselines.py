@@ -282,7 +282,8 @@ BASELINES = {
                                ("random_state", "device"), None, "svm"),
     "random_ts2vec_encoder": Baseline(
         "Random TS2Vec encoder",
-        functools.partial(random_encoder_baseline, encoder="ts2vec", embedding_dim=320),
+        functools.partial(random_encoder_baseline, encoder="ts2vec", embedding_dim=320,
+                          encoder_params={"hidden_channels": 128}),
         ("random_state", "device"), None, "svm"),
 }
 

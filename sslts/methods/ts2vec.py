@@ -14,6 +14,9 @@ from ..losses import HierarchicalContrastiveLoss
 from ..training.objectives import OverlappingCrops
 from ..utils.params import store_params
 
+#: Hidden channels of the default encoder (the reference implementation has 64).
+DEFAULT_HIDDEN_CHANNELS = 128
+
 __all__ = ["TS2VecTransformer", "ts2vec_steps"]
 
 
@@ -33,12 +36,20 @@ or fitted estimator, default="ts2vec"
         features (``forward_features``), and take ``latent_mask`` there when
         ``timestamp_mask > 0``, as the built-in 1-D encoders do. The default
         is TS2Vec's dilated CNN (:class:`sslts.nn.TS2VecEncoder`), whose
-        embedding is the maximum of the features over time.""",
+        embedding is the maximum of the features over time, with 128 hidden
+        channels instead of the reference's 64 (see ``encoder_params``).""",
     "embedding_dim": """\
     embedding_dim : int, default=320
         Output size of encoders built from a name or a class (with
         ``encoder_params={"pooling": "pyramid"}``, the width of the
         per-timestamp features; the embedding is 7 times wider).""",
+    "encoder_params": """\
+    encoder_params : dict, default=None
+        Further constructor arguments of an encoder built from a name or a
+        class (see :class:`~sslts.SimCLRTransformer`). With
+        ``encoder="ts2vec"`` they update ``{"hidden_channels": 128}``,
+        twice the reference's width (see the "How the defaults were chosen"
+        page): ``{"hidden_channels": 64}`` gives the reference's encoder.""",
     "head_dims": """\
     head_dims : None or (), default=None
         TS2Vec has no projection head: the loss sees the encoder's features.
@@ -146,6 +157,11 @@ class TS2VecTransformer(BaseSSLTransformer):
         if self.max_steps != "auto":
             return self.max_steps
         return ts2vec_steps(math.prod(train.X.shape))  # in memory or out of core
+
+    def _encoder_params(self):
+        if isinstance(self.encoder, str) and self.encoder == "ts2vec":
+            return {"hidden_channels": DEFAULT_HIDDEN_CHANNELS, **(self.encoder_params or {})}
+        return self.encoder_params
 
     def _build_loss(self):
         return HierarchicalContrastiveLoss(alpha=self.alpha, temporal_unit=self.temporal_unit,
