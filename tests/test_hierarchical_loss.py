@@ -16,6 +16,7 @@ from sslts.losses import (
     barlow_twins_loss,
     hierarchical_contrastive_loss,
     instance_contrastive_loss,
+    mixed_negatives,
     multiscale_loss,
     nt_xent_loss,
     soft_temporal_targets,
@@ -193,6 +194,10 @@ def test_module_matches_function():
     torch.testing.assert_close(soft(z1, z2),
                                hierarchical_contrastive_loss(z1, z2, soft_temporal=1.5))
     assert "soft_temporal=1.5" in repr(soft)
+    mixed = HierarchicalContrastiveLoss(mixup_negatives=0.3)
+    torch.testing.assert_close(seeded(mixed)(z1, z2), seeded(hierarchical_contrastive_loss)(
+        z1, z2, mixup_negatives=0.3))
+    assert "mixup_negatives=0.3" in repr(mixed)
 
 
 @pytest.mark.parametrize("kwargs, exc, match", [
@@ -273,6 +278,106 @@ def test_soft_temporal_padding_does_not_count():
     for z in (z1, z2):
         assert torch.isfinite(z.grad).all()
         assert (z.grad.masked_select(~mask[:, None, :].expand_as(z)) == 0).all()
+
+
+# ------------------------------------------------------------ mixed negatives (TimesURL)
+
+
+def ref_mixup(z, shift, weight):
+    """Mixed contrast of ``z`` ``(groups, 2 shift, d)``: anchor ``k`` has positive
+    ``k +- shift``; negatives are the other members and every member mixed with
+    its partner unit (same draw as the package: one offset per unit)."""
+    if shift == 1:
+        return z.new_tensor(0.0)
+    partner = (torch.arange(shift) + torch.randint(1, shift, (shift,))) % shift
+    partner = torch.cat([partner, partner + shift])
+    keys = torch.cat([z, weight * z + (1 - weight) * z[:, partner]], dim=1)
+    m = 2 * shift
+    losses = []
+    for k in range(m):
+        others = [j for j in range(keys.shape[1]) if j != k]
+        logits = z[:, k:k + 1] @ keys[:, others].transpose(1, 2)  # (groups, 1, 2m - 1)
+        positive = others.index((k + shift) % m)
+        losses.append(-F.log_softmax(logits[:, 0], dim=-1)[:, positive])
+    return torch.stack(losses).mean()
+
+
+def ref_instance_mixup(z1, z2, mixup_negatives):
+    return ref_mixup(torch.cat([z1, z2]).transpose(0, 1), z1.size(0), mixup_negatives)
+
+
+def ref_temporal_mixup(z1, z2, mixup_negatives):
+    return ref_mixup(torch.cat([z1, z2], dim=1), z1.size(1), mixup_negatives)
+
+
+def ref_hierarchical_mixup(z1, z2, mixup_negatives, alpha=0.5):
+    loss = torch.tensor(0.0, dtype=z1.dtype)
+    d = 0
+    while z1.size(1) > 1:
+        loss += alpha * ref_instance_mixup(z1, z2, mixup_negatives)
+        loss += (1 - alpha) * ref_temporal_mixup(z1, z2, mixup_negatives)
+        d += 1
+        z1 = F.max_pool1d(z1.transpose(1, 2), kernel_size=2).transpose(1, 2)
+        z2 = F.max_pool1d(z2.transpose(1, 2), kernel_size=2).transpose(1, 2)
+    if z1.size(1) == 1:
+        loss += alpha * ref_instance_mixup(z1, z2, mixup_negatives)
+        d += 1
+    return loss / d
+
+
+def seeded(fn):
+    def call(*args, **kwargs):
+        torch.manual_seed(11)
+        return fn(*args, **kwargs)
+    return call
+
+
+@pytest.mark.parametrize("ours, ref", [
+    (instance_contrastive_loss, ref_instance_mixup),
+    (temporal_contrastive_loss, ref_temporal_mixup),
+    (hierarchical_contrastive_loss, ref_hierarchical_mixup)])
+@pytest.mark.parametrize("shape", [(4, 3, 8), (2, 2, 13), (1, 3, 6), (3, 4, 1)])
+def test_mixup_negatives_match_a_reference_value_and_gradients(ours, ref, shape):
+    z1, z2 = features(*shape, seed=12)
+    got, expected = ours_and_ref(seeded(ours), seeded(ref), z1, z2, mixup_negatives=0.2)
+    for g, e in zip(got, expected):
+        torch.testing.assert_close(g.double(), e, rtol=1e-4, atol=1e-5)
+
+
+def test_mixed_negatives_pair_each_unit_with_another_in_both_views():
+    z = torch.arange(2 * 5, dtype=torch.float32).reshape(1, 10, 1).expand(3, 10, 2)
+    valid = torch.ones(3, 10, dtype=torch.bool)
+    valid[1, 2] = False
+    torch.manual_seed(0)
+    mixed, mixed_valid = mixed_negatives(z, valid, 5, 0.25)
+    partner = ((mixed[0, :, 0] - 0.25 * z[0, :, 0]) / 0.75).round().long()
+    assert (partner != torch.arange(10)).all()  # never the member itself
+    assert (partner[:5] < 5).all() and torch.equal(partner[5:], partner[:5] + 5)  # same view
+    assert not mixed_valid[1, 2] and mixed_valid[0].all()  # a missing member mixes nothing
+    assert mixed_valid[1, (partner == 2).nonzero()[:, 0]].logical_not().all()
+    one, none = mixed_negatives(z[:, :2], valid[:, :2], 1, 0.25)
+    assert not none.any()  # one unit per view: no other unit to mix with
+
+
+def test_mixup_negatives_make_the_loss_harder_and_ignore_padding():
+    z1, z2 = (z.float().requires_grad_() for z in features(4, 3, 9, seed=13))
+    mask = torch.arange(9) < torch.tensor([9, 5, 2, 9])[:, None]
+    plain = hierarchical_contrastive_loss(z1, z2, mask)
+    mixed = seeded(hierarchical_contrastive_loss)(z1, z2, mask, mixup_negatives=0.2)
+    assert mixed > plain  # more negatives: a larger cross entropy
+    noisy = [z.masked_fill(~mask[:, None, :], 1e3) for z in (z1, z2)]
+    torch.testing.assert_close(
+        seeded(hierarchical_contrastive_loss)(*noisy, mask, mixup_negatives=0.2), mixed)
+    mixed.backward()
+    for z in (z1, z2):
+        assert torch.isfinite(z.grad).all()
+        assert (z.grad.masked_select(~mask[:, None, :].expand_as(z)) == 0).all()
+
+
+@pytest.mark.parametrize("value", [0.0, 1.0, -0.2, 1.5])
+def test_mixup_negatives_outside_the_unit_interval_are_refused(value):
+    with pytest.raises(ValueError, match="mixup_negatives"):
+        HierarchicalContrastiveLoss(mixup_negatives=value)
 
 
 # ------------------------------------------------------- cosine similarities and other losses

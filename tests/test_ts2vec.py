@@ -243,7 +243,9 @@ def test_images_are_refused():
                                            ({"temporal_unit": -1}, "temporal_unit"),
                                            ({"average_weights": "yes"}, "average_weights"),
                                            ({"soft_temporal": 0.0}, "soft_temporal"),
-                                           ({"soft_temporal": "on"}, "soft_temporal")])
+                                           ({"soft_temporal": "on"}, "soft_temporal"),
+                                           ({"mixup_negatives": 1.0}, "mixup_negatives"),
+                                           ({"mixup_negatives": 0}, "mixup_negatives")])
 def test_invalid_parameters(series, params, match):
     with pytest.raises(ValueError, match=match):
         TS2VecTransformer(**{**FAST, **params}).fit(series[0])
@@ -258,6 +260,19 @@ def test_soft_temporal_targets_change_the_training(series):
     assert np.isfinite(soft.history_[:, "train_loss"]).all()
     Z = soft.transform(X)
     assert np.isfinite(Z).all() and not np.allclose(Z, hard.transform(X))
+
+
+def test_mixup_negatives_change_the_training_reproducibly(series):
+    X, _ = series
+    plain = TS2VecTransformer(**FAST).fit(X)
+    mixed = TS2VecTransformer(**{**FAST, "mixup_negatives": 0.2}).fit(X)
+    assert plain.net_.criterion_.mixup_negatives is None
+    assert mixed.net_.criterion_.mixup_negatives == 0.2
+    assert np.isfinite(mixed.history_[:, "train_loss"]).all()
+    Z = mixed.transform(X)
+    assert np.isfinite(Z).all() and not np.allclose(Z, plain.transform(X))
+    again = TS2VecTransformer(**{**FAST, "mixup_negatives": 0.2}).fit(X)
+    np.testing.assert_allclose(again.transform(X), Z, rtol=1e-5, atol=1e-6)
 
 
 # ------------------------------------------- the hierarchical level of the two-view methods

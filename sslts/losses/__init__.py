@@ -6,6 +6,7 @@ from .hierarchical import (
     MultiscaleLoss,
     hierarchical_contrastive_loss,
     instance_contrastive_loss,
+    mixed_negatives,
     multiscale_loss,
     soft_temporal_targets,
     temporal_contrastive_loss,
@@ -34,6 +35,7 @@ __all__ = [
     "instance_contrastive_loss",
     "temporal_contrastive_loss",
     "soft_temporal_targets",
+    "mixed_negatives",
     "multiscale_loss",
     "MultiscaleLoss",
 ]

@@ -13,11 +13,11 @@ from torch import nn
 from ._checks import check_non_negative, check_positive
 
 __all__ = ["HierarchicalContrastiveLoss", "MultiscaleLoss", "hierarchical_contrastive_loss",
-           "instance_contrastive_loss", "max_pool_pair", "multiscale_loss",
-           "soft_temporal_targets", "temporal_contrastive_loss"]
+           "instance_contrastive_loss", "max_pool_pair", "mixed_negatives",
+           "multiscale_loss", "soft_temporal_targets", "temporal_contrastive_loss"]
 
 
-def _contrast(z, valid, shift, temperature=None, targets=None):
+def _contrast(z, valid, shift, temperature=None, targets=None, mixup_negatives=None):
     """Mean cross entropy of each valid anchor against its positive.
 
     ``z`` is ``(groups, m, d)``: inside each group, anchor ``j`` has
@@ -26,26 +26,70 @@ def _contrast(z, valid, shift, temperature=None, targets=None):
     dot products, or cosine similarities divided by ``temperature`` when it
     is given. ``targets`` ``(m, m)``, when given, replaces the one-hot
     target of each anchor by soft weights over the other valid members
-    (the positive's weight should be 1). Returns the sum of the losses of
-    the valid anchors and their number.
+    (the positive's weight should be 1). ``mixup_negatives``, a weight, adds
+    the mixed negatives of :func:`mixed_negatives` to every group. Returns
+    the sum of the losses of the valid anchors and their number.
     """
     m = z.shape[1]
     if temperature is not None:
         z = F.normalize(z, dim=-1)
-    logits = z @ z.transpose(1, 2)
+    keys, key_valid = z, valid
+    if mixup_negatives is not None:
+        mixed, mixed_valid = mixed_negatives(z, valid, shift, mixup_negatives)
+        if temperature is not None:
+            mixed = F.normalize(mixed, dim=-1)
+        keys, key_valid = torch.cat([z, mixed], 1), torch.cat([valid, mixed_valid], 1)
+    logits = z @ keys.transpose(1, 2)
     if temperature is not None:
         logits = logits / temperature
     lowest = torch.finfo(logits.dtype).min  # finite: no NaN gradients for empty rows
-    drop = ~valid[:, None, :] | torch.eye(m, dtype=torch.bool, device=z.device)
+    itself = torch.eye(m, keys.shape[1], dtype=torch.bool, device=z.device)
+    drop = ~key_valid[:, None, :] | itself
     logits = logits.masked_fill(drop, lowest)
     positives = torch.arange(m, device=z.device).roll(-shift)
     anchors = valid & valid[:, positives]
     log_p = logits.log_softmax(-1)
     if targets is None:
         log_p = log_p[:, torch.arange(m, device=z.device), positives]
-    else:  # the dropped members get no weight (their log-probability is -inf-like)
-        log_p = torch.where(drop, 0.0, log_p * targets).sum(-1)
+    else:  # the dropped members and the mixed negatives get no weight
+        log_p = torch.where(drop[..., :m], 0.0, log_p[..., :m] * targets).sum(-1)
     return -(log_p * anchors).sum(), anchors.sum()
+
+
+def mixed_negatives(z, valid, shift, weight):
+    """Mixed negatives of the members of each group (TimesURL's Universum).
+
+    The members ``j`` and ``j + shift`` of a group are the two views of one
+    unit (a series in the instance contrast, a timestamp in the temporal
+    one). Each member is mixed with the member of another unit in the same
+    view, ``weight * z[j] + (1 - weight) * z[partner]``: a negative close
+    to its own anchor, whose positive it must not be mistaken for (Liu &
+    Chen 2024, AAAI). Unit ``u``'s partner is the unit ``(u + r) % shift``,
+    ``r`` drawn per unit in ``[1, shift)`` from torch's global generator;
+    both views of a unit take the same partner.
+
+    Parameters
+    ----------
+    z : torch.Tensor of shape (groups, 2 shift, d)
+    valid : torch.Tensor of bool, shape (groups, 2 shift)
+    shift : int
+        Units per view.
+    weight : float
+        Weight of the member itself, in ``(0, 1)``.
+
+    Returns
+    -------
+    mixed : torch.Tensor of shape (groups, 2 shift, d)
+    mixed_valid : torch.Tensor of bool, shape (groups, 2 shift)
+        Where both mixed members exist; none when a view has one unit.
+    """
+    if shift < 2:
+        return z, torch.zeros_like(valid)
+    units = torch.arange(shift)
+    partner = (units + torch.randint(1, shift, (shift,))) % shift
+    partner = torch.cat([partner, partner + shift]).to(z.device)
+    mixed = weight * z + (1 - weight) * z[:, partner]
+    return mixed, valid & valid[:, partner]
 
 
 def soft_temporal_targets(t, tau, device=None):
@@ -92,7 +136,7 @@ def _as_features(z1, z2, mask):
     return z1.float(), z2.float(), mask.to(torch.bool)
 
 
-def instance_contrastive_loss(z1, z2, mask=None, temperature=None):
+def instance_contrastive_loss(z1, z2, mask=None, temperature=None, mixup_negatives=None):
     """Instance contrast at each timestamp: other series are the negatives.
 
     At timestamp ``t`` the anchor ``z1[i, :, t]`` has ``z2[i, :, t]`` as
@@ -108,6 +152,11 @@ def instance_contrastive_loss(z1, z2, mask=None, temperature=None):
     temperature : float, default=None
         None: dot-product similarities, as in TS2Vec; a float: cosine
         similarities divided by it, as in NT-Xent.
+    mixup_negatives : float, default=None
+        None: no more negatives. A weight in ``(0, 1)``: each series'
+        features at ``t``, mixed with another series' in the same view
+        with that weight, are further negatives of every anchor at ``t``
+        (TimesURL's Universum, :func:`mixed_negatives`).
 
     Returns
     -------
@@ -118,11 +167,13 @@ def instance_contrastive_loss(z1, z2, mask=None, temperature=None):
     z1, z2, mask = _as_features(z1, z2, mask)
     n = z1.shape[0]
     z = torch.cat([z1, z2]).permute(2, 0, 1)  # (t, 2n, d)
-    total, count = _contrast(z, torch.cat([mask, mask]).T, n, temperature)
+    total, count = _contrast(z, torch.cat([mask, mask]).T, n, temperature,
+                             mixup_negatives=mixup_negatives)
     return total / count.clamp(min=1)
 
 
-def temporal_contrastive_loss(z1, z2, mask=None, temperature=None, soft=None):
+def temporal_contrastive_loss(z1, z2, mask=None, temperature=None, soft=None,
+                              mixup_negatives=None):
     """Temporal contrast within each series: other timestamps are the negatives.
 
     The anchor ``z1[i, :, t]`` has ``z2[i, :, t]`` as positive and the
@@ -142,6 +193,11 @@ def temporal_contrastive_loss(z1, z2, mask=None, temperature=None, soft=None):
         None: hard targets (TS2Vec). A float ``tau > 0``: each anchor's
         cross entropy is summed over the other timestamps of both views,
         weighted by :func:`soft_temporal_targets` (``tau``).
+    mixup_negatives : float, default=None
+        None: no more negatives. A weight in ``(0, 1)``: each timestamp's
+        features, mixed with another timestamp's of the same view with
+        that weight, are further negatives of every anchor of the series
+        (TimesURL's Universum, :func:`mixed_negatives`).
 
     Returns
     -------
@@ -152,7 +208,8 @@ def temporal_contrastive_loss(z1, z2, mask=None, temperature=None, soft=None):
     t = z1.shape[2]
     z = torch.cat([z1, z2], dim=2).transpose(1, 2)  # (n, 2t, d)
     targets = None if soft is None else soft_temporal_targets(t, soft, z.device)
-    total, count = _contrast(z, torch.cat([mask, mask], dim=1), t, temperature, targets)
+    total, count = _contrast(z, torch.cat([mask, mask], dim=1), t, temperature, targets,
+                             mixup_negatives)
     return total / count.clamp(min=1)
 
 
@@ -180,7 +237,7 @@ def max_pool_pair(z1, z2, mask):
 
 
 def hierarchical_contrastive_loss(z1, z2, mask=None, alpha=0.5, temporal_unit=0,
-                                  temperature=None, soft_temporal=None):
+                                  temperature=None, soft_temporal=None, mixup_negatives=None):
     """Hierarchical contrastive loss of TS2Vec [1]_.
 
     At each scale, ``alpha`` times the instance contrast plus ``1 - alpha``
@@ -208,6 +265,11 @@ def hierarchical_contrastive_loss(z1, z2, mask=None, alpha=0.5, temporal_unit=0,
         temporal targets (SoftCLT), :func:`temporal_contrastive_loss`'s
         ``soft`` with ``tau * 2**k`` at scale ``k``, so that the weight of
         a pair depends on its distance in input steps at every scale.
+    mixup_negatives : float, default=None
+        None: the negatives of TS2Vec. A weight in ``(0, 1)``: TimesURL's
+        mixed negatives in both contrasts at every scale (the
+        ``mixup_negatives`` of :func:`instance_contrastive_loss` and
+        :func:`temporal_contrastive_loss`; TimesURL uses 0.2).
 
     Returns
     -------
@@ -219,22 +281,24 @@ def hierarchical_contrastive_loss(z1, z2, mask=None, alpha=0.5, temporal_unit=0,
     .. [1] Yue et al. (2022). "TS2Vec: Towards Universal Representation of
        Time Series". AAAI.
     """
-    _check_weights(alpha, temporal_unit, temperature, soft_temporal)
+    _check_weights(alpha, temporal_unit, temperature, soft_temporal, mixup_negatives)
     z1, z2, mask = _as_features(z1, z2, mask)
     loss = z1.new_zeros(())
     scales = 0
     while z1.shape[2] > 1:
         if alpha != 0:
-            loss = loss + alpha * instance_contrastive_loss(z1, z2, mask, temperature)
+            loss = loss + alpha * instance_contrastive_loss(z1, z2, mask, temperature,
+                                                            mixup_negatives)
         if scales >= temporal_unit and alpha != 1:
             soft = None if soft_temporal is None else soft_temporal * 2 ** scales
             loss = loss + (1 - alpha) * temporal_contrastive_loss(z1, z2, mask, temperature,
-                                                                  soft)
+                                                                  soft, mixup_negatives)
         scales += 1
         z1, z2, mask = max_pool_pair(z1, z2, mask)
     if z1.shape[2] == 1:
         if alpha != 0:
-            loss = loss + alpha * instance_contrastive_loss(z1, z2, mask, temperature)
+            loss = loss + alpha * instance_contrastive_loss(z1, z2, mask, temperature,
+                                                            mixup_negatives)
         scales += 1
     return loss / max(scales, 1)
 
@@ -276,11 +340,16 @@ def multiscale_loss(loss, z1, z2, mask=None):
         z1, z2, mask = max_pool_pair(z1, z2, mask)
 
 
-def _check_weights(alpha, temporal_unit, temperature=None, soft_temporal=None):
+def _check_weights(alpha, temporal_unit, temperature=None, soft_temporal=None,
+                   mixup_negatives=None):
     if temperature is not None:
         check_positive("temperature", temperature)
     if soft_temporal is not None:
         check_positive("soft_temporal", soft_temporal)
+    if mixup_negatives is not None:
+        check_positive("mixup_negatives", mixup_negatives)
+        if mixup_negatives >= 1:
+            raise ValueError(f"mixup_negatives must be in (0, 1), got {mixup_negatives}.")
     check_non_negative("alpha", alpha)
     if alpha > 1:
         raise ValueError(f"alpha must be in [0, 1], got {alpha}.")
@@ -304,24 +373,31 @@ class HierarchicalContrastiveLoss(nn.Module):
     soft_temporal : float, default=None
         None: hard temporal targets; a float: SoftCLT's soft temporal
         targets of that sharpness (see :func:`hierarchical_contrastive_loss`).
+    mixup_negatives : float, default=None
+        None: TS2Vec's negatives; a weight in ``(0, 1)``: TimesURL's mixed
+        negatives too (see :func:`hierarchical_contrastive_loss`).
     """
 
-    def __init__(self, alpha=0.5, temporal_unit=0, temperature=None, soft_temporal=None):
+    def __init__(self, alpha=0.5, temporal_unit=0, temperature=None, soft_temporal=None,
+                 mixup_negatives=None):
         super().__init__()
-        _check_weights(alpha, temporal_unit, temperature, soft_temporal)
+        _check_weights(alpha, temporal_unit, temperature, soft_temporal, mixup_negatives)
         self.alpha = alpha
         self.temporal_unit = temporal_unit
         self.temperature = temperature
         self.soft_temporal = soft_temporal
+        self.mixup_negatives = mixup_negatives
 
     def forward(self, z1, z2, mask=None):
         """Compute the loss; see :func:`hierarchical_contrastive_loss`."""
         return hierarchical_contrastive_loss(z1, z2, mask, self.alpha, self.temporal_unit,
-                                             self.temperature, self.soft_temporal)
+                                             self.temperature, self.soft_temporal,
+                                             self.mixup_negatives)
 
     def extra_repr(self):
         return (f"alpha={self.alpha}, temporal_unit={self.temporal_unit}, "
-                f"temperature={self.temperature}, soft_temporal={self.soft_temporal}")
+                f"temperature={self.temperature}, soft_temporal={self.soft_temporal}, "
+                f"mixup_negatives={self.mixup_negatives}")
 
 
 class MultiscaleLoss(nn.Module):

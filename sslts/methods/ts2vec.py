@@ -116,6 +116,13 @@ class TS2VecTransformer(BaseSSLTransformer):
         partial positives of weight ``2 / (1 + exp(tau * lag))`` for a lag
         in input steps (:func:`sslts.losses.soft_temporal_targets`); larger
         ``tau`` is closer to the hard targets.
+    mixup_negatives : float, default=None
+        None: TS2Vec's negatives. A weight in ``(0, 1)``: TimesURL's mixed
+        negatives too (Liu & Chen 2024, AAAI): each crop's features, mixed
+        with another series' (instance contrast) or another timestamp's
+        (temporal contrast) with this weight, are further negatives of
+        every anchor (:func:`sslts.losses.mixed_negatives`; TimesURL uses
+        0.2).
 %(shared_parameters)s
 
     Attributes
@@ -140,12 +147,14 @@ class TS2VecTransformer(BaseSSLTransformer):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "average_weights": ["boolean"],
         "soft_temporal": [None, Interval(Real, 0, None, closed="neither")],
+        "mixup_negatives": [None, Interval(Real, 0, 1, closed="neither")],
         "max_steps": [StrOptions({"auto"}),
                       *BaseSSLTransformer._parameter_constraints["max_steps"]],
     }
 
     def __init__(self, alpha=0.5, temporal_unit=0, timestamp_mask=0.5, dropout=0.1,
-                 average_weights=True, soft_temporal=None, *, encoder="ts2vec", embedding_dim=320,
+                 average_weights=True, soft_temporal=None, mixup_negatives=None, *,
+                 encoder="ts2vec", embedding_dim=320,
                  encoder_params=None, adapt_channels=True, standardize=True, head_dims=None,
                  augmentations=None, max_epochs=100, max_steps="auto", max_train_length=3000,
                  batch_size=8, max_samples_per_epoch=None, lr=1e-3, weight_decay=0.01,
@@ -165,7 +174,8 @@ class TS2VecTransformer(BaseSSLTransformer):
 
     def _build_loss(self):
         return HierarchicalContrastiveLoss(alpha=self.alpha, temporal_unit=self.temporal_unit,
-                                           soft_temporal=self.soft_temporal)
+                                           soft_temporal=self.soft_temporal,
+                                           mixup_negatives=self.mixup_negatives)
 
     def _build_objective(self, augmentations):
         return OverlappingCrops(augmentations, timestamp_mask=self.timestamp_mask,
