@@ -103,17 +103,11 @@ def run_one(job):
     torch.set_num_threads(threads)
     X_train, y_train = load(dataset, "train", npz)
     X_test, y_test = load(dataset, "test", npz)
-    settings = dict(settings)
-    encoder_params = settings.pop("encoder_params", None)
+    # encoder_params go to the estimator, which builds the encoder with initial
+    # weights drawn from its random_state, as the defaults' are
     estimator = METHODS[method][1](
         augmentations=make_policy(policy), random_state=seed, **settings
     )
-    if encoder_params:  # the method's encoder, built for this dataset with other settings
-        from sslts.nn import ENCODERS
-
-        name, dim = estimator.get_params()["encoder"], estimator.get_params()["embedding_dim"]
-        estimator.set_params(encoder=ENCODERS[name](
-            in_channels=np.shape(X_train)[1], out_features=dim, **encoder_params))
     start = time.perf_counter()
     estimator.fit(X_train)
     fit_seconds = time.perf_counter() - start
@@ -171,7 +165,8 @@ def main(argv=None):
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
                         help="estimator parameters applied to every candidate")
     parser.add_argument("--encoder-params", nargs="*", default=[], metavar="KEY=VALUE",
-                        help="constructor arguments of the method's encoder (e.g. depth=6)")
+                        help="constructor arguments of the method's encoder, its "
+                             "encoder_params (e.g. depth=6)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--threads", type=int, default=2, help="torch threads per worker")
