@@ -251,27 +251,17 @@ def test_invalid_parameters(series, params, match):
         TS2VecTransformer(**{**FAST, **params}).fit(series[0])
 
 
-def test_soft_temporal_targets_change_the_training(series):
-    X, _ = series
-    hard = TS2VecTransformer(**FAST).fit(X)
-    soft = TS2VecTransformer(**{**FAST, "soft_temporal": 0.5}).fit(X)
-    assert hard.net_.criterion_.soft_temporal is None
-    assert soft.net_.criterion_.soft_temporal == 0.5
-    assert np.isfinite(soft.history_[:, "train_loss"]).all()
-    Z = soft.transform(X)
-    assert np.isfinite(Z).all() and not np.allclose(Z, hard.transform(X))
-
-
-def test_mixup_negatives_change_the_training_reproducibly(series):
+@pytest.mark.parametrize("name, value", [("soft_temporal", 0.5), ("mixup_negatives", 0.2)])
+def test_loss_options_change_the_training_reproducibly(series, name, value):
     X, _ = series
     plain = TS2VecTransformer(**FAST).fit(X)
-    mixed = TS2VecTransformer(**{**FAST, "mixup_negatives": 0.2}).fit(X)
-    assert plain.net_.criterion_.mixup_negatives is None
-    assert mixed.net_.criterion_.mixup_negatives == 0.2
-    assert np.isfinite(mixed.history_[:, "train_loss"]).all()
-    Z = mixed.transform(X)
+    changed = TS2VecTransformer(**{**FAST, name: value}).fit(X)
+    assert getattr(plain.net_.criterion_, name) is None
+    assert getattr(changed.net_.criterion_, name) == value
+    assert np.isfinite(changed.history_[:, "train_loss"]).all()
+    Z = changed.transform(X)
     assert np.isfinite(Z).all() and not np.allclose(Z, plain.transform(X))
-    again = TS2VecTransformer(**{**FAST, "mixup_negatives": 0.2}).fit(X)
+    again = TS2VecTransformer(**{**FAST, name: value}).fit(X)
     np.testing.assert_allclose(again.transform(X), Z, rtol=1e-5, atol=1e-6)
 
 

@@ -27,6 +27,7 @@ import torch
 from sklearn.linear_model import RidgeClassifierCV
 from sklearn.utils import check_random_state
 
+from ..methods.ts2vec import DEFAULT_HIDDEN_CHANNELS
 from ..nn import build_encoder
 from ..training.data import SeriesDataset
 from ..training.net import embed
@@ -283,7 +284,7 @@ BASELINES = {
     "random_ts2vec_encoder": Baseline(
         "Random TS2Vec encoder",
         functools.partial(random_encoder_baseline, encoder="ts2vec", embedding_dim=320,
-                          encoder_params={"hidden_channels": 128}),
+                          encoder_params={"hidden_channels": DEFAULT_HIDDEN_CHANNELS}),
         ("random_state", "device"), None, "svm"),
 }
 
