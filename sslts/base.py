@@ -546,6 +546,7 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
             rng = check_random_state(self.random_state)
         rng = self._rank0_random_state(rng, device)
         train, valid = self._split(dataset, rng)
+        objective.prepare(train)
         settings = {**params, "max_steps": self._step_budget(train)}
         if continuing:
             self._update_net(objective, loss, valid, callbacks, settings, changed)

@@ -8,6 +8,7 @@ from .hierarchical import (
     instance_contrastive_loss,
     mixed_negatives,
     multiscale_loss,
+    soft_instance_targets,
     soft_temporal_targets,
     temporal_contrastive_loss,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "HierarchicalContrastiveLoss",
     "instance_contrastive_loss",
     "temporal_contrastive_loss",
+    "soft_instance_targets",
     "soft_temporal_targets",
     "mixed_negatives",
     "multiscale_loss",

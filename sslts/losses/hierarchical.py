@@ -14,7 +14,8 @@ from ._checks import check_non_negative, check_positive
 
 __all__ = ["HierarchicalContrastiveLoss", "MultiscaleLoss", "hierarchical_contrastive_loss",
            "instance_contrastive_loss", "max_pool_pair", "mixed_negatives",
-           "multiscale_loss", "soft_temporal_targets", "temporal_contrastive_loss"]
+           "multiscale_loss", "soft_instance_targets", "soft_temporal_targets",
+           "temporal_contrastive_loss"]
 
 
 def _contrast(z, valid, shift, temperature=None, targets=None, mixup_negatives=None):
@@ -119,6 +120,43 @@ def soft_temporal_targets(t, tau, device=None):
     return targets.fill_diagonal_(0.0)
 
 
+def soft_instance_targets(distances, tau):
+    """SoftCLT's soft instance assignments of the two views of ``n`` series.
+
+    Member ``j`` of ``[view 1 series, view 2 series]`` is series ``j % n``;
+    members of two different series ``a`` and ``b`` get the weight
+    ``1 / (1 + exp(tau * distances[a, b]))`` (at most 0.5, for identical
+    series), and the two views of one series the weight 1 (the positive).
+
+    Parameters
+    ----------
+    distances : torch.Tensor of shape (n, n)
+        Distances between the series in the input space, scaled to
+        ``[0, 1]`` (SoftCLT min-max scales them over the training set).
+    tau : float
+        Sharpness (> 0); the larger, the closer to hard targets (0 for the
+        other series).
+
+    Returns
+    -------
+    torch.Tensor of shape (2 n, 2 n)
+        Zero on the diagonal.
+    """
+    weights = torch.sigmoid(-tau * distances.float()).fill_diagonal_(1.0)
+    return weights.repeat(2, 2).fill_diagonal_(0.0)
+
+
+def _check_distances(distances, n):
+    if distances is None:
+        raise ValueError("soft_instance needs the distances between the series (distances=...); "
+                         "TS2VecTransformer computes them from each batch.")
+    if not torch.is_tensor(distances) or tuple(distances.shape) != (n, n):
+        raise ValueError(f"distances must be a tensor of shape (n, n) = {(n, n)}, got "
+                         f"{getattr(distances, 'shape', type(distances).__name__)}.")
+    if not torch.isfinite(distances).all():
+        raise ValueError("distances must be finite.")
+
+
 def _as_features(z1, z2, mask):
     if not (torch.is_tensor(z1) and torch.is_tensor(z2)):
         raise TypeError("z1 and z2 must be torch tensors of shape (n, d, t).")
@@ -136,12 +174,14 @@ def _as_features(z1, z2, mask):
     return z1.float(), z2.float(), mask.to(torch.bool)
 
 
-def instance_contrastive_loss(z1, z2, mask=None, temperature=None, mixup_negatives=None):
+def instance_contrastive_loss(z1, z2, mask=None, temperature=None, mixup_negatives=None,
+                              soft=None, distances=None):
     """Instance contrast at each timestamp: other series are the negatives.
 
     At timestamp ``t`` the anchor ``z1[i, :, t]`` has ``z2[i, :, t]`` as
     positive and the features of the other series of both views at ``t``
-    as negatives.
+    as negatives; with ``soft``, the other series are soft positives
+    weighted by their distance in the input space (SoftCLT).
 
     Parameters
     ----------
@@ -157,6 +197,13 @@ def instance_contrastive_loss(z1, z2, mask=None, temperature=None, mixup_negativ
         features at ``t``, mixed with another series' in the same view
         with that weight, are further negatives of every anchor at ``t``
         (TimesURL's Universum, :func:`mixed_negatives`).
+    soft : float, default=None
+        None: hard targets (TS2Vec). A float ``tau > 0``: each anchor's
+        cross entropy is summed over the other series of both views,
+        weighted by :func:`soft_instance_targets` (``distances``, ``tau``).
+    distances : torch.Tensor of shape (n, n), default=None
+        Distances between the series scaled to ``[0, 1]``; needed by
+        ``soft``.
 
     Returns
     -------
@@ -166,9 +213,13 @@ def instance_contrastive_loss(z1, z2, mask=None, temperature=None, mixup_negativ
     """
     z1, z2, mask = _as_features(z1, z2, mask)
     n = z1.shape[0]
+    targets = None
+    if soft is not None:
+        _check_distances(distances, n)
+        targets = soft_instance_targets(distances.to(z1.device), soft)
     z = torch.cat([z1, z2]).permute(2, 0, 1)  # (t, 2n, d)
-    total, count = _contrast(z, torch.cat([mask, mask]).T, n, temperature,
-                             mixup_negatives=mixup_negatives)
+    total, count = _contrast(z, torch.cat([mask, mask]).T, n, temperature, targets,
+                             mixup_negatives)
     return total / count.clamp(min=1)
 
 
@@ -237,7 +288,8 @@ def max_pool_pair(z1, z2, mask):
 
 
 def hierarchical_contrastive_loss(z1, z2, mask=None, alpha=0.5, temporal_unit=0,
-                                  temperature=None, soft_temporal=None, mixup_negatives=None):
+                                  temperature=None, soft_temporal=None, mixup_negatives=None,
+                                  soft_instance=None, distances=None):
     """Hierarchical contrastive loss of TS2Vec [1]_.
 
     At each scale, ``alpha`` times the instance contrast plus ``1 - alpha``
@@ -270,6 +322,13 @@ def hierarchical_contrastive_loss(z1, z2, mask=None, alpha=0.5, temporal_unit=0,
         mixed negatives in both contrasts at every scale (the
         ``mixup_negatives`` of :func:`instance_contrastive_loss` and
         :func:`temporal_contrastive_loss`; TimesURL uses 0.2).
+    soft_instance : float, default=None
+        None: hard instance targets (TS2Vec). A float ``tau > 0``: soft
+        instance targets (SoftCLT) at every scale, the ``soft`` of
+        :func:`instance_contrastive_loss`.
+    distances : torch.Tensor of shape (n, n), default=None
+        Distances between the series in the input space scaled to
+        ``[0, 1]``; needed by ``soft_instance``, refused without it.
 
     Returns
     -------
@@ -281,14 +340,21 @@ def hierarchical_contrastive_loss(z1, z2, mask=None, alpha=0.5, temporal_unit=0,
     .. [1] Yue et al. (2022). "TS2Vec: Towards Universal Representation of
        Time Series". AAAI.
     """
-    _check_weights(alpha, temporal_unit, temperature, soft_temporal, mixup_negatives)
+    _check_weights(alpha, temporal_unit, temperature, soft_temporal, mixup_negatives,
+                   soft_instance)
     z1, z2, mask = _as_features(z1, z2, mask)
+    if soft_instance is None and distances is not None:
+        raise ValueError("distances are only used with soft_instance; set soft_instance=tau "
+                         "or leave distances out.")
+    if soft_instance is not None:
+        _check_distances(distances, z1.shape[0])
     loss = z1.new_zeros(())
     scales = 0
     while z1.shape[2] > 1:
         if alpha != 0:
             loss = loss + alpha * instance_contrastive_loss(z1, z2, mask, temperature,
-                                                            mixup_negatives)
+                                                            mixup_negatives, soft_instance,
+                                                            distances)
         if scales >= temporal_unit and alpha != 1:
             soft = None if soft_temporal is None else soft_temporal * 2 ** scales
             loss = loss + (1 - alpha) * temporal_contrastive_loss(z1, z2, mask, temperature,
@@ -298,7 +364,8 @@ def hierarchical_contrastive_loss(z1, z2, mask=None, alpha=0.5, temporal_unit=0,
     if z1.shape[2] == 1:
         if alpha != 0:
             loss = loss + alpha * instance_contrastive_loss(z1, z2, mask, temperature,
-                                                            mixup_negatives)
+                                                            mixup_negatives, soft_instance,
+                                                            distances)
         scales += 1
     return loss / max(scales, 1)
 
@@ -341,11 +408,13 @@ def multiscale_loss(loss, z1, z2, mask=None):
 
 
 def _check_weights(alpha, temporal_unit, temperature=None, soft_temporal=None,
-                   mixup_negatives=None):
+                   mixup_negatives=None, soft_instance=None):
     if temperature is not None:
         check_positive("temperature", temperature)
     if soft_temporal is not None:
         check_positive("soft_temporal", soft_temporal)
+    if soft_instance is not None:
+        check_positive("soft_instance", soft_instance)
     if mixup_negatives is not None:
         check_positive("mixup_negatives", mixup_negatives)
         if mixup_negatives >= 1:
@@ -376,28 +445,35 @@ class HierarchicalContrastiveLoss(nn.Module):
     mixup_negatives : float, default=None
         None: TS2Vec's negatives; a weight in ``(0, 1)``: TimesURL's mixed
         negatives too (see :func:`hierarchical_contrastive_loss`).
+    soft_instance : float, default=None
+        None: hard instance targets; a float: SoftCLT's soft instance
+        targets of that sharpness, from the ``distances`` passed to
+        :meth:`forward` (see :func:`hierarchical_contrastive_loss`).
     """
 
     def __init__(self, alpha=0.5, temporal_unit=0, temperature=None, soft_temporal=None,
-                 mixup_negatives=None):
+                 mixup_negatives=None, soft_instance=None):
         super().__init__()
-        _check_weights(alpha, temporal_unit, temperature, soft_temporal, mixup_negatives)
+        _check_weights(alpha, temporal_unit, temperature, soft_temporal, mixup_negatives,
+                       soft_instance)
         self.alpha = alpha
         self.temporal_unit = temporal_unit
         self.temperature = temperature
         self.soft_temporal = soft_temporal
         self.mixup_negatives = mixup_negatives
+        self.soft_instance = soft_instance
 
-    def forward(self, z1, z2, mask=None):
+    def forward(self, z1, z2, mask=None, distances=None):
         """Compute the loss; see :func:`hierarchical_contrastive_loss`."""
         return hierarchical_contrastive_loss(z1, z2, mask, self.alpha, self.temporal_unit,
                                              self.temperature, self.soft_temporal,
-                                             self.mixup_negatives)
+                                             self.mixup_negatives, self.soft_instance,
+                                             distances)
 
     def extra_repr(self):
         return (f"alpha={self.alpha}, temporal_unit={self.temporal_unit}, "
                 f"temperature={self.temperature}, soft_temporal={self.soft_temporal}, "
-                f"mixup_negatives={self.mixup_negatives}")
+                f"mixup_negatives={self.mixup_negatives}, soft_instance={self.soft_instance}")
 
 
 class MultiscaleLoss(nn.Module):

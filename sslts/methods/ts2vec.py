@@ -123,6 +123,16 @@ class TS2VecTransformer(BaseSSLTransformer):
         (temporal contrast) with this weight, are further negatives of
         every anchor (:func:`sslts.losses.mixed_negatives`; TimesURL uses
         0.2).
+    soft_instance : float, default=None
+        None: the instance contrast has hard targets (the same series in
+        the other crop). A float ``tau > 0``: SoftCLT's soft instance
+        targets (Lee et al. 2024, ICLR), where the other series of the batch
+        are partial positives of weight ``1 / (1 + exp(tau * d))``, ``d``
+        their distance to the anchor's series in the input space, scaled to
+        ``[0, 1]`` over the training set (root mean squared difference of
+        the standardised series;
+        :func:`sslts.losses.soft_instance_targets`); larger ``tau`` is
+        closer to the hard targets.
 %(shared_parameters)s
 
     Attributes
@@ -148,12 +158,14 @@ class TS2VecTransformer(BaseSSLTransformer):
         "average_weights": ["boolean"],
         "soft_temporal": [None, Interval(Real, 0, None, closed="neither")],
         "mixup_negatives": [None, Interval(Real, 0, 1, closed="neither")],
+        "soft_instance": [None, Interval(Real, 0, None, closed="neither")],
         "max_steps": [StrOptions({"auto"}),
                       *BaseSSLTransformer._parameter_constraints["max_steps"]],
     }
 
     def __init__(self, alpha=0.5, temporal_unit=0, timestamp_mask=0.5, dropout=0.1,
-                 average_weights=True, soft_temporal=None, mixup_negatives=None, *,
+                 average_weights=True, soft_temporal=None, mixup_negatives=None,
+                 soft_instance=None, *,
                  encoder="ts2vec", embedding_dim=320,
                  encoder_params=None, adapt_channels=True, standardize=True, head_dims=None,
                  augmentations=None, max_epochs=100, max_steps="auto", max_train_length=3000,
@@ -175,11 +187,13 @@ class TS2VecTransformer(BaseSSLTransformer):
     def _build_loss(self):
         return HierarchicalContrastiveLoss(alpha=self.alpha, temporal_unit=self.temporal_unit,
                                            soft_temporal=self.soft_temporal,
-                                           mixup_negatives=self.mixup_negatives)
+                                           mixup_negatives=self.mixup_negatives,
+                                           soft_instance=self.soft_instance)
 
     def _build_objective(self, augmentations):
         return OverlappingCrops(augmentations, timestamp_mask=self.timestamp_mask,
-                                dropout=self.dropout, min_overlap=2 ** (self.temporal_unit + 1))
+                                dropout=self.dropout, min_overlap=2 ** (self.temporal_unit + 1),
+                                series_distances=self.soft_instance is not None)
 
     def _default_head_dims(self, in_features):
         return ()

@@ -8,16 +8,18 @@ or per-timestamp features with ``encoder.forward_features``) and the head,
 and returns an :class:`ObjectiveOutput`: the positional arguments of the
 method's loss and the pooled embeddings of the batch (for the collapse
 indicator). The objective holds no trained state, so a method builds a new
-one from its parameters at every fit.
+one from its parameters at every fit, and calls its :meth:`Objective.prepare`
+with the training data.
 """
 
 import inspect
 from typing import NamedTuple
 
+import numpy as np
 import torch
 
-from ..nn import masked_max_pool, unwrap_encoder
-from ..utils.tensors import padding_mask
+from ..nn import channel_scale, masked_max_pool, unwrap_encoder
+from ..utils.tensors import padding_mask, pairwise_rms_distances
 
 __all__ = ["Objective", "ObjectiveOutput", "OverlappingCrops", "TwoViews",
            "project_timestamps", "take_windows", "timestamp_encoder"]
@@ -76,6 +78,13 @@ class Objective:
 
         Called once when the network is built, with the dimensionality of
         the input (3 for time series, 4 for spectrograms and images).
+        """
+
+    def prepare(self, dataset):
+        """Take what the objective needs from the training data, before training.
+
+        Called at every fit with its training
+        :class:`~sslts.training.data.SeriesDataset`; by default nothing.
         """
 
     def __repr__(self):
@@ -211,16 +220,52 @@ class OverlappingCrops(Objective):
         NaN-padded to the longer one's width. If False, each crop is encoded
         on its own, as in the reference implementation (no padding, two
         smaller passes).
+    series_distances : bool, default=False
+        If True, the loss also gets the distances between the series of the
+        batch (for SoftCLT's soft instance targets): the root mean squared
+        difference of the uncropped series, channels standardised, scaled
+        to ``[0, 1]`` by the smallest and largest distance between two
+        training series (of up to :attr:`DISTANCE_SAMPLE` of them, evenly
+        spaced), which :meth:`prepare` measures.
     """
 
+    #: Most training series whose distances set the scale of ``series_distances``.
+    DISTANCE_SAMPLE = 1000
+
     def __init__(self, augmentation=None, timestamp_mask=0.5, dropout=0.1, min_overlap=2,
-                 project=False, joint=True):
+                 project=False, joint=True, series_distances=False):
         self.augmentation = augmentation
         self.timestamp_mask = timestamp_mask
         self.dropout = dropout
         self.min_overlap = min_overlap
         self.project = project
         self.joint = joint
+        self.series_distances = series_distances
+        self.distance_scale = None
+
+    def prepare(self, dataset):
+        """Measure the scale of the distances between training series (``series_distances``)."""
+        if not self.series_distances:
+            return
+        mean, std = dataset.channel_statistics()
+        n, values = len(dataset), int(np.prod(dataset.X.shape[1:]))
+        rows = min(n, self.DISTANCE_SAMPLE, max(2, 2 ** 24 // max(values, 1)))
+        index = np.unique(np.linspace(0, n - 1, rows).round().astype(np.int64))
+        center = torch.as_tensor(mean, dtype=torch.float32)[:, None]
+        scale = torch.as_tensor(channel_scale(std))[:, None]
+        distances = pairwise_rms_distances((dataset.rows(torch.as_tensor(index)) - center) / scale)
+        off_diagonal = distances[~torch.eye(len(index), dtype=torch.bool)]
+        low, high = (float(off_diagonal.min()), float(off_diagonal.max())) \
+            if off_diagonal.numel() else (0.0, 0.0)
+        self.distance_scale = (center, scale, low, high)
+
+    def _distances(self, x):
+        if self.distance_scale is None:
+            raise RuntimeError("OverlappingCrops(series_distances=True) measures the scale of "
+                               "the distances in prepare(dataset); call it before training.")
+        center, scale, low, high = self.distance_scale
+        distances = pairwise_rms_distances((x - center.to(x.device)) / scale.to(x.device))
+        return ((distances - low) / max(high - low, 1e-12)).clamp(0, 1).float()
 
     def __call__(self, module, x, lengths, generator):
         n, t = x.shape[0], x.shape[-1]
@@ -256,6 +301,8 @@ class OverlappingCrops(Objective):
         if self.project:
             both = project_timestamps(module.head, both, valid)
             f1, f2 = both.chunk(2)
+        if self.series_distances:
+            return ObjectiveOutput((f1, f2, mask, self._distances(x)), pooled)
         return ObjectiveOutput((f1, f2, mask), pooled)
 
     def _features(self, module, x, generator):

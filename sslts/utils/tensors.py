@@ -10,7 +10,7 @@ steps after it are padding.
 
 import torch
 
-__all__ = ["padding_mask", "resample", "valid_lengths"]
+__all__ = ["padding_mask", "pairwise_rms_distances", "resample", "valid_lengths"]
 
 
 def valid_lengths(x):
@@ -52,6 +52,29 @@ def padding_mask(x, lengths=None):
         lengths = valid_lengths(x)
     steps = torch.arange(x.shape[-1], device=x.device)
     return steps[None, :] < lengths.to(x.device)[:, None]
+
+
+def pairwise_rms_distances(x):
+    """Root mean squared difference of every pair of series, over the values both observe.
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (n, c, t)
+        Batch right-padded with NaN (a NaN value is left out).
+
+    Returns
+    -------
+    torch.Tensor of float64, shape (n, n)
+        ``sqrt(mean((x[i] - x[j]) ** 2))`` over the values observed in both
+        series; 0 on the diagonal, and where two series share no value.
+    """
+    observed = ~torch.isnan(x).flatten(1)
+    values = x.flatten(1).double().nan_to_num(0.0)  # 0 where not observed
+    both = observed.double()
+    squares = values ** 2
+    total = squares @ both.T + both @ squares.T - 2 * values @ values.T
+    distances = (total.clamp(min=0) / (both @ both.T).clamp(min=1)).sqrt()
+    return distances.fill_diagonal_(0.0)
 
 
 def resample(x, positions, lengths, mask_padding=False):
