@@ -19,6 +19,7 @@ from sslts.losses import (
     mixed_negatives,
     multiscale_loss,
     nt_xent_loss,
+    soft_instance_targets,
     soft_temporal_targets,
     temporal_contrastive_loss,
 )
@@ -423,3 +424,127 @@ def test_multiscale_loss_leaves_padding_out():
 
     multiscale_loss(loss, z1, z2, mask)
     assert calls == [3, 2]  # 3 timestamps exist at the first scale, 2 series at the last
+
+
+# ------------------------------------------------------------ soft instance targets (SoftCLT)
+
+
+def ref_soft_instance(z1, z2, distances, tau):
+    """SoftCLT's soft instance contrast (``inst_CL_soft``, soft labels of
+    ``densify(-distances, tau, alpha=0.5)`` expanded by ``dup_matrix``)."""
+    B, T = z1.size(0), z1.size(1)
+    if B == 1:
+        return z1.new_tensor(0.0)
+    labels = 1 / (1 + torch.exp(tau * distances.to(z1.dtype))) + 0.5 * torch.eye(B, dtype=z1.dtype)
+    off_diagonal = torch.tril(labels, diagonal=-1)[:, :-1] + torch.triu(labels, diagonal=1)[:, 1:]
+    left, right = torch.cat([off_diagonal, labels], dim=1), torch.cat([labels, off_diagonal], dim=1)
+    z = torch.cat([z1, z2], dim=0).transpose(0, 1)
+    sim = torch.matmul(z, z.transpose(1, 2))
+    logits = torch.tril(sim, diagonal=-1)[:, :, :-1]
+    logits += torch.triu(sim, diagonal=1)[:, :, 1:]
+    logits = -F.log_softmax(logits, dim=-1)
+    i = torch.arange(B)
+    loss = torch.sum(logits[:, i] * left) + torch.sum(logits[:, B + i] * right)
+    return loss / (2 * B * T)
+
+
+def ref_hierarchical_soft_instance(z1, z2, distances, tau, alpha=0.5):
+    loss = torch.tensor(0.0, dtype=z1.dtype)
+    d = 0
+    while z1.size(1) > 1:
+        loss += alpha * ref_soft_instance(z1, z2, distances, tau)
+        loss += (1 - alpha) * ref_temporal(z1, z2)
+        d += 1
+        z1 = F.max_pool1d(z1.transpose(1, 2), kernel_size=2).transpose(1, 2)
+        z2 = F.max_pool1d(z2.transpose(1, 2), kernel_size=2).transpose(1, 2)
+    if z1.size(1) == 1:
+        loss += alpha * ref_soft_instance(z1, z2, distances, tau)
+        d += 1
+    return loss / d
+
+
+def scaled_distances(n, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    a = torch.rand(n, n, generator=g, dtype=torch.float64)
+    return ((a + a.T) / 2).fill_diagonal_(0.0)
+
+
+@pytest.mark.parametrize("ours, ref, name", [
+    (instance_contrastive_loss, ref_soft_instance, "soft"),
+    (hierarchical_contrastive_loss, ref_hierarchical_soft_instance, "soft_instance")])
+@pytest.mark.parametrize("shape", [(4, 3, 8), (5, 2, 13), (3, 4, 1), (1, 3, 6)])
+@pytest.mark.parametrize("tau", [0.5, 5.0])
+def test_soft_instance_matches_softclt_value_and_gradients(ours, ref, name, shape, tau):
+    z1, z2 = features(*shape, seed=12)
+    distances = scaled_distances(shape[0], seed=shape[2])
+
+    def call(fn):
+        def run(a, b, **kwargs):
+            if fn is ours:
+                return fn(a, b, **{name: tau}, distances=distances.float())
+            return fn(a, b, distances, tau)
+        return run
+
+    got, expected = ours_and_ref(call(ours), call(ref), z1, z2)
+    for g, e in zip(got, expected):
+        torch.testing.assert_close(g.double(), e, rtol=1e-4, atol=1e-5)
+
+
+def test_soft_instance_targets():
+    distances = torch.tensor([[0.0, 0.2, 1.0], [0.2, 0.0, 0.6], [1.0, 0.6, 0.0]])
+    targets = soft_instance_targets(distances, 3.0)
+    assert targets.shape == (6, 6) and torch.equal(targets, targets.T)
+    assert (targets.diagonal() == 0).all()
+    series = torch.arange(3)
+    assert (targets[series, series + 3] == 1).all()  # the positive: same series, other view
+    expected = 1 / (1 + torch.exp(torch.tensor(3.0 * 0.2)))
+    for row, col in [(0, 1), (0, 4), (3, 1), (3, 4)]:  # both views of series 0 and 1
+        torch.testing.assert_close(targets[row, col], expected)
+    assert targets[0, 2] < targets[0, 1] < 0.5  # the further apart, the less weight
+
+
+def test_sharp_soft_instance_targets_are_the_hard_ones():
+    z1, z2 = (z.float() for z in features(4, 3, 9, seed=13))
+    mask = torch.arange(9) < torch.tensor([9, 6, 3, 9])[:, None]
+    distances = (0.5 + 0.5 * scaled_distances(4, seed=1)).fill_diagonal_(0.0).float()
+    hard = hierarchical_contrastive_loss(z1, z2, mask)
+    torch.testing.assert_close(hierarchical_contrastive_loss(
+        z1, z2, mask, soft_instance=200.0, distances=distances), hard)
+    soft = hierarchical_contrastive_loss(z1, z2, mask, soft_instance=1.0, distances=distances)
+    assert torch.isfinite(soft) and soft > hard  # the other series add positive terms
+
+
+def test_soft_instance_padding_does_not_count():
+    z1, z2 = (z.float().requires_grad_() for z in features(3, 4, 10, seed=14))
+    mask = torch.arange(10) < torch.tensor([10, 6, 3])[:, None]
+    distances = scaled_distances(3, seed=2).float()
+    base = hierarchical_contrastive_loss(z1, z2, mask, soft_instance=2.0, distances=distances)
+    noisy = [z.masked_fill(~mask[:, None, :], 1e3) for z in (z1, z2)]
+    torch.testing.assert_close(hierarchical_contrastive_loss(
+        *noisy, mask, soft_instance=2.0, distances=distances), base)
+    base.backward()
+    for z in (z1, z2):
+        assert torch.isfinite(z.grad).all()
+        assert (z.grad.masked_select(~mask[:, None, :].expand_as(z)) == 0).all()
+
+
+def test_soft_instance_module_passes_the_distances():
+    z1, z2 = (z.float() for z in features(3, 2, 7, seed=15))
+    distances = scaled_distances(3).float()
+    module = HierarchicalContrastiveLoss(soft_instance=2.0)
+    torch.testing.assert_close(module(z1, z2, None, distances), hierarchical_contrastive_loss(
+        z1, z2, soft_instance=2.0, distances=distances))
+    assert "soft_instance=2.0" in repr(module)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"soft_instance": 0.0, "distances": torch.zeros(3, 3)}, "soft_instance"),
+    ({"soft_instance": 1.0}, "needs the distances"),
+    ({"soft_instance": 1.0, "distances": torch.zeros(2, 2)}, r"shape \(n, n\)"),
+    ({"soft_instance": 1.0, "distances": torch.full((3, 3), float("nan"))}, "finite"),
+    ({"distances": torch.zeros(3, 3)}, "only used with soft_instance"),
+])
+def test_soft_instance_bad_input_is_refused(kwargs, match):
+    z1, z2 = (z.float() for z in features(3, 2, 5, seed=16))
+    with pytest.raises(ValueError, match=match):
+        hierarchical_contrastive_loss(z1, z2, **kwargs)

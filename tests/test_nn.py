@@ -19,7 +19,7 @@ from sslts.nn import (
     padding_mask,
     save_encoder,
 )
-from sslts.utils.tensors import valid_lengths
+from sslts.utils.tensors import pairwise_rms_distances, valid_lengths
 
 torch.set_num_threads(2)
 
@@ -95,6 +95,22 @@ def test_valid_length_is_one_after_the_last_observed_step():
     images = torch.randn(2, 1, 3, 7)
     images[0, :, :, 5:] = float("nan")  # columns: the last axis is time
     assert valid_lengths(images).tolist() == [5, 7]
+
+
+def test_pairwise_rms_distances_leave_unobserved_values_out():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(4, 2, 9, generator=g)
+    x[1, :, 6:] = float("nan")  # padding
+    x[2, 1, :] = float("nan")  # a channel never observed
+    x[3] = x[0] + 0.5  # a constant offset: distance 0.5
+    got = pairwise_rms_distances(x)
+    for i in range(4):
+        for j in range(4):
+            both = ~torch.isnan(x[i]) & ~torch.isnan(x[j])
+            expected = ((x[i] - x[j])[both] ** 2).double().mean().sqrt()
+            torch.testing.assert_close(got[i, j], expected if i != j else expected * 0)
+    torch.testing.assert_close(got[0, 3], torch.tensor(0.5, dtype=torch.float64))
+    assert got.dtype == torch.float64 and torch.equal(got, got.T)
 
 
 @pytest.mark.parametrize("name", sorted(ENCODERS))

@@ -245,13 +245,16 @@ def test_images_are_refused():
                                            ({"soft_temporal": 0.0}, "soft_temporal"),
                                            ({"soft_temporal": "on"}, "soft_temporal"),
                                            ({"mixup_negatives": 1.0}, "mixup_negatives"),
-                                           ({"mixup_negatives": 0}, "mixup_negatives")])
+                                           ({"mixup_negatives": 0}, "mixup_negatives"),
+                                           ({"soft_instance": 0.0}, "soft_instance"),
+                                           ({"soft_instance": "dtw"}, "soft_instance")])
 def test_invalid_parameters(series, params, match):
     with pytest.raises(ValueError, match=match):
         TS2VecTransformer(**{**FAST, **params}).fit(series[0])
 
 
-@pytest.mark.parametrize("name, value", [("soft_temporal", 0.5), ("mixup_negatives", 0.2)])
+@pytest.mark.parametrize("name, value", [("soft_temporal", 0.5), ("mixup_negatives", 0.2),
+                                         ("soft_instance", 3.0)])
 def test_loss_options_change_the_training_reproducibly(series, name, value):
     X, _ = series
     plain = TS2VecTransformer(**FAST).fit(X)
@@ -263,6 +266,36 @@ def test_loss_options_change_the_training_reproducibly(series, name, value):
     assert np.isfinite(Z).all() and not np.allclose(Z, plain.transform(X))
     again = TS2VecTransformer(**{**FAST, name: value}).fit(X)
     np.testing.assert_allclose(again.transform(X), Z, rtol=1e-5, atol=1e-6)
+
+
+def test_series_distances_are_scaled_over_the_training_set():
+    """The batch's distances: RMS differences of the standardised series, 0 for the
+    closest pair of training series and 1 for the farthest, padding left out."""
+    from sslts.training.data import SeriesDataset
+
+    x, lengths = ragged_batch([30, 22, 9, 30, 17], seed=3)
+    x[:, :, :] *= 4.0  # standardising undoes the scale
+    crops = OverlappingCrops(series_distances=True)
+    with pytest.raises(RuntimeError, match="prepare"):
+        crops(pointwise_module(), x, lengths, seeded_generator(0))
+    crops.prepare(SeriesDataset(x, lengths))
+    distances = crops(pointwise_module(), x, lengths, seeded_generator(0)).loss_inputs[3]
+    assert distances.shape == (5, 5) and torch.equal(distances, distances.T)
+    assert (distances.diagonal() == 0).all()
+    off = distances[~torch.eye(5, dtype=torch.bool)]
+    assert off.min() == 0 and off.max() == 1
+    values = x.flatten().nan_to_num(0)[~torch.isnan(x.flatten())]
+    z = (x - values.mean()) / values.std(correction=0)
+    raw = torch.tensor([[float(torch.sqrt(((z[i] - z[j]) ** 2).nanmean())) for j in range(5)]
+                        for i in range(5)])
+    low, high = raw[~torch.eye(5, dtype=torch.bool)].aminmax()
+    expected = ((raw - low) / (high - low)).fill_diagonal_(0.0)
+    torch.testing.assert_close(distances, expected, rtol=1e-4, atol=1e-5)
+    # a batch of two series keeps the training set's scale (not 0 and 1 of its own)
+    pair = crops(pointwise_module(), x[[1, 4]], lengths[[1, 4]],
+                 seeded_generator(0)).loss_inputs[3]
+    torch.testing.assert_close(pair[0, 1], expected[1, 4], rtol=1e-4, atol=1e-5)
+    assert 0 < pair[0, 1] < 1
 
 
 # ------------------------------------------- the hierarchical level of the two-view methods
