@@ -62,12 +62,16 @@ def test_changed_augmentations_take_effect(series):
     (BarlowTwinsTransformer, "lambda_", 0.5, "lambda_"),
     (VICRegTransformer, "cov_weight", 3.0, "cov_weight"),
     (TS2VecTransformer, "soft_temporal", 2.0, "soft_temporal"),
+    (TS2VecTransformer, "soft_instance", 5.0, "soft_instance"),
 ])
 def test_changed_loss_parameters_take_effect(series, cls, param, value, attribute):
     X, _ = series
     model = cls(**{**FAST, "max_epochs": 1, "warm_start": True}).fit(X)
     model.set_params(**{param: value}).fit(X)
     assert getattr(model.net_.criterion_, attribute) == value
+    if param == "soft_instance":  # the new objective measured its distance scale
+        assert model.net_.objective.series_distances
+        assert model.net_.objective.distance_scale is not None
 
 
 def test_changed_random_state_takes_effect(series):
