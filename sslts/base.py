@@ -28,6 +28,7 @@ from .metrics import alignment, check_criterion, embedding_std, rankme, uniformi
 from .nn import (
     ENCODERS,
     ProjectionHead,
+    SeriesStandardizedEncoder,
     StandardizedEncoder,
     channel_scale,
     encoder_output_dim,
@@ -285,9 +286,11 @@ class SeriesEstimatorMixin:
                                   self.embedding_dim, params=self._encoder_params(),
                                   adapt_channels=self.adapt_channels)
         # methods written before sslts 0.8 have no `standardize` and keep feeding raw values
-        if getattr(self, "standardize", False) and not isinstance(encoder, StandardizedEncoder):
+        standardize = getattr(self, "standardize", False)
+        if standardize and not isinstance(encoder, StandardizedEncoder):
             mean, std = dataset.channel_statistics()
-            encoder = StandardizedEncoder(encoder, mean, channel_scale(std))
+            wrapper = SeriesStandardizedEncoder if standardize == "series" else StandardizedEncoder
+            encoder = wrapper(encoder, mean, channel_scale(std))
         self.embedding_dim_ = encoder_output_dim(encoder, self.n_channels_in_,
                                                  self.input_ndim_)
         return encoder

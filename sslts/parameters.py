@@ -24,7 +24,7 @@ CONSTRAINTS = {
     "embedding_dim": [Interval(Integral, 1, None, closed="left")],
     "encoder_params": [None, dict],
     "adapt_channels": ["boolean"],
-    "standardize": ["boolean"],
+    "standardize": ["boolean", StrOptions({"series"})],
     "head_dims": [None, tuple, list],
     "augmentations": [None, BaseAugmentation],
     "max_epochs": [Interval(Integral, 1, None, closed="left")],
@@ -80,7 +80,7 @@ or fitted estimator, default="resnet"
         pretrained encoder), learn a 1x1 convolution mapping the channels of
         ``X`` to the encoder's and warn; if False, raise a ValueError.""",
     "standardize": """\
-    standardize : bool, default=True
+    standardize : bool or "series", default=True
         Standardise each channel of the input by its mean and standard
         deviation over the training series (all series and time steps, NaN
         left out; a constant channel is only centred), so that the model
@@ -89,7 +89,12 @@ or fitted estimator, default="resnet"
         (:class:`sslts.nn.StandardizedEncoder`): ``transform``, pickles,
         encoder files and fine-tuning from it apply the same ones, and an
         encoder that already standardises its input (a pretrained one)
-        keeps its own. False feeds the values as they are.""",
+        keeps its own. "series" then also standardises each series on its
+        own, and adds its mean and log standard deviation per channel to
+        the embedding (:class:`sslts.nn.SeriesStandardizedEncoder`): for
+        series whose amplitudes differ by orders of magnitude (currents of
+        different appliances), whose shapes a dataset-wide scale would
+        flatten. False feeds the values as they are.""",
     "head_dims": """\
     head_dims : tuple of int, default=None
         Projection head sizes; None gives the method's default.""",

@@ -6,7 +6,7 @@ from .encoders import FCN, DilatedCNN, MaskedConv1d, ResNet1D, TS2VecEncoder
 from .encoders_2d import ResNet2D
 from .heads import ProjectionHead
 from .pooling import POOLINGS, masked_max_pool, masked_mean_pool, masked_pyramid_max_pool
-from .standardize import StandardizedEncoder, channel_scale
+from .standardize import SeriesStandardizedEncoder, StandardizedEncoder, channel_scale
 from .transfer import (
     AdaptedEncoder,
     ChannelAdapter,
@@ -27,6 +27,7 @@ __all__ = [
     "ProjectionHead",
     "ResNet1D",
     "ResNet2D",
+    "SeriesStandardizedEncoder",
     "StandardizedEncoder",
     "TS2VecEncoder",
     "build_encoder",

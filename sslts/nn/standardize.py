@@ -4,13 +4,19 @@
 per-channel scale before its encoder, so that a model does not depend on the
 units of the data. The statistics are buffers of the module: they travel
 with the weights into ``transform``, pickles, encoder files and fine-tuning.
+:class:`SeriesStandardizedEncoder` then also standardises each series on its
+own and hands its level and spread to the embedding.
 """
 
 import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["StandardizedEncoder", "channel_scale"]
+__all__ = ["SeriesStandardizedEncoder", "StandardizedEncoder", "channel_scale"]
+
+#: Smallest standard deviation of a series (in dataset units) that
+#: :class:`SeriesStandardizedEncoder` divides by and reports the log of.
+MIN_SERIES_STD = 1e-4
 
 
 def channel_scale(std):
@@ -81,3 +87,61 @@ class StandardizedEncoder(nn.Module):
     def forward_features(self, x, **kwargs):
         """Per-time-step features of ``x``, for an encoder that gives them."""
         return self.encoder.forward_features(self._standardize(x), **kwargs)
+
+
+class SeriesStandardizedEncoder(StandardizedEncoder):
+    """An encoder fed each series standardised on its own, its level and spread kept.
+
+    Each channel is first standardised with the dataset's ``mean`` and
+    ``scale`` (as :class:`StandardizedEncoder`), then each series by its own
+    mean ``m`` and standard deviation ``s`` per channel over its values (NaN
+    left out; ``s`` at least :data:`MIN_SERIES_STD`), so that the encoder
+    sees every series' shape at one scale, however small or large its
+    amplitude. The embedding is the encoder's followed by ``m`` and
+    ``log(s)`` of each channel (``2 c`` more features), so that the level and
+    the spread of a series are not lost. Per-timestamp features
+    (``forward_features``) are those of the standardised series alone.
+
+    Parameters
+    ----------
+    encoder : nn.Module
+        The encoder taking the standardised batches.
+    mean : array-like of shape (c,)
+        Mean of each input channel over the dataset.
+    scale : array-like of shape (c,)
+        Positive divisor of each input channel (see :func:`channel_scale`).
+
+    Attributes
+    ----------
+    in_channels : int
+        Channels of the input, ``c``.
+    out_features : int
+        ``encoder.out_features + 2 c``, when the encoder has ``out_features``.
+    """
+
+    def __init__(self, encoder, mean, scale):
+        super().__init__(encoder, mean, scale)
+        if hasattr(encoder, "out_features"):
+            self.out_features = int(encoder.out_features) + 2 * self.in_channels
+
+    def _series_standardize(self, x):
+        """The standardised batch and each series' ``(mean, log std)`` per channel."""
+        x = self._standardize(x)
+        values = x.flatten(2)
+        level = values.nanmean(-1, keepdim=True)
+        spread = (values - level).pow(2).nanmean(-1, keepdim=True).sqrt()
+        spread = spread.nan_to_num(1.0).clamp(min=MIN_SERIES_STD)
+        level = level.nan_to_num(0.0)
+        shape = x.shape[:2] + (1,) * (x.dim() - 2)
+        standardized = (x - level.view(shape)) / spread.view(shape)
+        return standardized, torch.cat([level[..., 0], spread[..., 0].log()], dim=1)
+
+    def forward(self, x):
+        """Embed ``x`` of shape ``(n, in_channels, ...)``: the encoder's
+        embedding, then the mean and log standard deviation of each channel."""
+        standardized, statistics = self._series_standardize(x)
+        return torch.cat([self.encoder(standardized), statistics.to(x.dtype)], dim=1)
+
+    def forward_features(self, x, **kwargs):
+        """Per-time-step features of each series standardised on its own."""
+        return self.encoder.forward_features(self._series_standardize(x)[0], **kwargs)

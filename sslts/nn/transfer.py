@@ -22,7 +22,7 @@ from torch import nn
 from ..utils.params import check_int
 from ..utils.tensors import padding_mask
 from .build import ENCODERS, build_encoder
-from .standardize import StandardizedEncoder
+from .standardize import SeriesStandardizedEncoder, StandardizedEncoder
 
 __all__ = [
     "AdaptedEncoder",
@@ -137,7 +137,8 @@ class AdaptedEncoder(nn.Module):
 
 
 #: Modules around a built-in encoder that an encoder file describes, by name.
-WRAPPERS = {"adapt": AdaptedEncoder, "standardize": StandardizedEncoder}
+WRAPPERS = {"adapt": AdaptedEncoder, "standardize": StandardizedEncoder,
+            "standardize_series": SeriesStandardizedEncoder}
 
 
 def unwrap_encoder(module):
@@ -304,7 +305,7 @@ def _build(description):
         if kind == "adapt":
             module = AdaptedEncoder(module, in_channels)
         else:  # statistics come with the state dict
-            module = StandardizedEncoder(module, [0.0] * in_channels, [1.0] * in_channels)
+            module = WRAPPERS[kind](module, [0.0] * in_channels, [1.0] * in_channels)
     return module
 
 
