@@ -422,9 +422,11 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
         -------
         H : ndarray of float32, shape (n_samples, n_timepoints, n_timestamp_features)
             ``n_timepoints`` is the longest series; NaN where a series is
-            padding. ``n_timestamp_features`` is ``embedding_dim_`` with a
-            global pooling, a seventh of it with the pyramid pooling
-            (:func:`sslts.nn.masked_pyramid_max_pool`).
+            padding. ``n_timestamp_features`` is the encoder's width per
+            time step: ``embedding_dim_`` with a global pooling, a seventh of
+            it with the pyramid pooling
+            (:func:`sslts.nn.masked_pyramid_max_pool`), less the ``2 c``
+            series statistics with ``standardize="series"``.
 
         Raises
         ------

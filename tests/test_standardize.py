@@ -13,6 +13,7 @@ from sslts.nn import (
     FCN,
     AdaptedEncoder,
     ResNet1D,
+    SeriesStandardizedEncoder,
     StandardizedEncoder,
     channel_scale,
     load_encoder,
@@ -189,3 +190,71 @@ def test_version_1_files_still_load():
     x = torch.randn(2, 2, 16)
     with torch.no_grad():
         torch.testing.assert_close(loaded(x), module.eval()(x))
+
+
+# ------------------------------------------------------ each series standardised on its own
+
+
+def test_series_standardized_encoder_matches_a_direct_computation():
+    torch.manual_seed(0)
+    inner = FCN(2, out_features=4, widths=(3,), kernel_sizes=(3, 3)).eval()
+    module = SeriesStandardizedEncoder(inner, [10.0, -1.0], [2.0, 0.5]).eval()
+    x = torch.randn(3, 2, 12, dtype=torch.float64).float() * 3 + 5
+    x[0, :, 8:] = float("nan")  # padding: left out of the series' statistics
+    x[2, 1] = 4.0  # a constant channel
+    z = (x - torch.tensor([10.0, -1.0]).view(1, 2, 1)) / torch.tensor([2.0, 0.5]).view(1, 2, 1)
+    level = torch.stack([torch.stack([row[~torch.isnan(row)].mean() for row in series])
+                         for series in z])
+    spread = torch.stack([torch.stack([row[~torch.isnan(row)].std(correction=0)
+                                       for row in series]) for series in z])
+    spread = spread.clamp(min=1e-4)
+    standardized = (z - level[..., None]) / spread[..., None]
+    with torch.no_grad():
+        out = module(x)
+        torch.testing.assert_close(out[:, :4], inner(standardized))
+        torch.testing.assert_close(out[:, 4:], torch.cat([level, spread.log()], dim=1))
+        torch.testing.assert_close(module.forward_features(x), inner.forward_features(standardized))
+    assert torch.isfinite(out).all() and out[2, 7] == pytest.approx(np.log(1e-4))
+    assert module.out_features == 4 + 2 * 2 and module.in_channels == 2
+
+
+def test_series_standardize_sees_shapes_at_one_scale_and_keeps_the_scale():
+    X = ragged(c=2)
+    before = X.copy()
+    model = TS2VecTransformer(**{**FAST, "standardize": "series"}).fit(X)
+    assert isinstance(model.encoder_, SeriesStandardizedEncoder)
+    Z = model.transform(X)
+    assert Z.shape == (len(X), model.embedding_dim_) and model.embedding_dim_ == 16 + 4
+    changed = X.copy()
+    changed[3] = changed[3] * np.float32(64.0) + np.float32(5.0)  # one series, rescaled
+    Z_changed = model.transform(changed)
+    np.testing.assert_allclose(Z_changed[3, :16], Z[3, :16], rtol=1e-4, atol=1e-4)  # same shape
+    assert np.allclose(Z_changed[3, 18:], Z[3, 18:] + np.log(64.0), atol=1e-4)  # log spread
+    np.testing.assert_allclose(np.delete(Z_changed, 3, 0), np.delete(Z, 3, 0), rtol=1e-6)
+    np.testing.assert_array_equal(X, before)
+    plain = TS2VecTransformer(**FAST).fit(X).transform(changed)
+    assert not np.allclose(plain[3], TS2VecTransformer(**FAST).fit(X).transform(X)[3],
+                           rtol=1e-3, atol=1e-3)  # the default depends on the series' scale
+
+
+def test_series_standardize_travels_with_pickles_and_files():
+    X = ragged()
+    model = SimCLRTransformer(**{**FAST, "standardize": "series"}).fit(X)
+    assert model.transform(X).shape[1] == model.embedding_dim_ == 16 + 2 * 3
+    copy = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(copy.transform(X), model.transform(X))
+    buffer = io.BytesIO()
+    model.save_encoder(buffer)
+    buffer.seek(0)
+    loaded = load_encoder(buffer)
+    assert type(loaded) is SeriesStandardizedEncoder
+    assert unwrap_encoder(loaded)[1] == [("standardize_series", 3)]
+    x = torch.as_tensor(X)
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(x), model.encoder_.cpu().eval()(x))
+
+
+@pytest.mark.parametrize("value", ["channels", 1.0])
+def test_standardize_refuses_other_values(value):
+    with pytest.raises(ValueError, match="standardize"):
+        SimCLRTransformer(**{**FAST, "standardize": value}).fit(ragged())

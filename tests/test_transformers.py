@@ -46,12 +46,13 @@ def test_fit_transform_shape_dtype_and_names(cls, series):
     X, _ = series
     model = cls(**FAST).fit(X)
     Z = model.transform(X)
-    assert Z.shape == (24, 16) and Z.dtype == np.float32
+    width = 16 + 2 * 2 * (model.standardize == "series")  # + mean, log std per channel
+    assert Z.shape == (24, width) and Z.dtype == np.float32
     assert np.isfinite(Z).all()
     assert model.n_features_in_ == 2 and model.n_channels_in_ == 2
     names = model.get_feature_names_out()
     assert list(names[:2]) == [f"{cls.__name__.lower()}0", f"{cls.__name__.lower()}1"]
-    assert len(names) == 16
+    assert len(names) == width
 
 
 def test_pandas_output(series):
@@ -452,7 +453,8 @@ def test_encoder_params_build_the_encoder(cls, series):
     model = cls(**{**FAST, "encoder_params": {"widths": (3, 5), "pooling": "max"}}).fit(X)
     encoder = unwrap_encoder(model.encoder_)[0]
     assert [layer.conv.out_channels for layer in encoder.layers] == [3, 5, 16]
-    assert encoder.pooling == "max" and model.transform(X).shape == (len(X), 16)
+    width = 16 + 2 * 2 * (model.standardize == "series")
+    assert encoder.pooling == "max" and model.transform(X).shape == (len(X), width)
     assert model.get_params()["encoder_params"] == {"widths": (3, 5), "pooling": "max"}
 
 
@@ -555,7 +557,9 @@ def test_timestamp_representations_pool_to_the_embeddings(series, cls, encoder, 
     lengths = np.array([20 + i % 7 for i in range(24)])
     padded = np.arange(26)[None, :] >= lengths[:, None]
     assert np.isnan(H[padded]).all() and np.isfinite(H[~padded]).all()
-    np.testing.assert_allclose(pool(H, axis=1), model.transform(ragged), rtol=1e-5, atol=1e-5)
+    pooled = pool(H, axis=1)  # the embedding, before the series statistics of "series"
+    np.testing.assert_allclose(pooled, model.transform(ragged)[:, :pooled.shape[1]],
+                               rtol=1e-5, atol=1e-5)
     # one series alone gets the same features (eval mode, padding does not leak)
     np.testing.assert_allclose(model.transform_timestamps([ragged[3]])[0], H[3, :23],
                                rtol=1e-5, atol=1e-5)

@@ -159,7 +159,7 @@ def test_fit_on_ragged_series_pickles_and_validates(series):
     model = TS2VecTransformer(**{**FAST, "validation_fraction": 0.25}).fit(ragged)
     assert np.isfinite(model.history_[:, "valid_loss"]).all()
     Z = model.transform(ragged)
-    assert Z.shape == (24, 16) and np.isfinite(Z).all()
+    assert Z.shape == (24, 16 + 2 * 2) and np.isfinite(Z).all()  # + mean, log std per channel
     clone = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(clone.transform(ragged), Z)
 
@@ -168,7 +168,7 @@ def test_default_encoder_is_ts2vecs(series):
     model = TS2VecTransformer(embedding_dim=8, max_steps=2, random_state=0).fit(series[0])
     encoder, wrappers = unwrap_encoder(model.encoder_)
     assert isinstance(encoder, TS2VecEncoder) and not encoder.causal
-    assert wrappers == [("standardize", 2)]
+    assert wrappers == [("standardize_series", 2)] and model.standardize == "series"
     assert len(encoder.blocks) == 11 and encoder.pooling == "max"
     assert encoder.init_kwargs["hidden_channels"] == 128  # the reference has 64
     assert encoder.input_projection.out_channels == 128
@@ -196,10 +196,11 @@ def test_pyramid_readout(series):
                               encoder_params={"pooling": "pyramid", "depth": 3}).fit(X)
     encoder = unwrap_encoder(model.encoder_)[0]
     assert encoder.pooling == "pyramid" and len(encoder.blocks) == 4
-    # 7 maxima of the 8 features per timestamp; TS2Vec's own readout is the first
+    # 7 maxima of the 8 features per timestamp (TS2Vec's own readout first), then
+    # the mean and log std of the 2 channels
     Z = model.transform(X)
-    assert Z.shape == (24, 56) and model.embedding_dim_ == 56
-    assert model.get_feature_names_out()[-1] == "ts2vectransformer55"
+    assert Z.shape == (24, 60) and model.embedding_dim_ == 60
+    assert model.get_feature_names_out()[-1] == "ts2vectransformer59"
     H = model.transform_timestamps(X)
     assert H.shape == (24, 32, 8)
     np.testing.assert_allclose(Z[:, :8], np.nanmax(H, axis=1), rtol=1e-5, atol=1e-5)
@@ -327,7 +328,7 @@ def test_two_view_methods_train_at_the_hierarchical_level(series, cls, loss):
     assert isinstance(model.net_.criterion_, loss)
     assert np.isfinite(model.history_[:, "train_loss"]).all()
     Z = model.transform(ragged)
-    assert Z.shape == (24, 16) and np.isfinite(Z).all()
+    assert Z.shape == (24, 16 + 2 * 2) and np.isfinite(Z).all()  # + mean, log std per channel
     # the head was trained: it saw per-timestamp features
     fresh = cls(**{**FAST, "level": "hierarchical", "max_epochs": 1, "max_steps": 1}).fit(ragged)
     assert not torch.equal(next(model.net_.module_.head.parameters()),

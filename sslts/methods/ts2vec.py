@@ -42,7 +42,9 @@ or fitted estimator, default="ts2vec"
     embedding_dim : int, default=320
         Output size of encoders built from a name or a class (with
         ``encoder_params={"pooling": "pyramid"}``, the width of the
-        per-timestamp features; the embedding is 7 times wider).""",
+        per-timestamp features; the embedding is 7 times wider). With
+        ``standardize="series"`` (the default), the embedding has ``2 c``
+        more features: each channel's mean and log standard deviation.""",
     "encoder_params": """\
     encoder_params : dict, default=None
         Further constructor arguments of an encoder built from a name or a
@@ -67,6 +69,16 @@ or fitted estimator, default="ts2vec"
         implementation's rule: 200 steps when the training data holds at
         most 100,000 values (series x channels x longest length), 600 above
         (see :func:`sslts.methods.ts2vec.ts2vec_steps`).""",
+    "standardize": """\
+    standardize : bool or "series", default="series"
+        As for the other methods (see :class:`~sslts.SimCLRTransformer`),
+        but by default "series": each series is standardised on its own
+        after the dataset-wide standardisation, and its mean and log
+        standard deviation per channel are appended to the embedding
+        (:class:`sslts.nn.SeriesStandardizedEncoder`; the embedding has
+        ``embedding_dim + 2 c`` features). True gives the other methods'
+        dataset-wide standardisation alone (see the "How the defaults were
+        chosen" page).""",
     "max_train_length": """\
     max_train_length : int, default=3000
         Series longer than this are trained on random windows of this many
@@ -145,8 +157,8 @@ class TS2VecTransformer(BaseSSLTransformer):
     >>> from sslts.datasets import load_ucr_uea
     >>> X, y = load_ucr_uea("ItalyPowerDemand", "train")
     >>> model = TS2VecTransformer(embedding_dim=32, max_steps=20, random_state=0).fit(X)
-    >>> model.transform(X).shape
-    (67, 32)
+    >>> model.transform(X).shape  # 32 features, then the series' mean and log std
+    (67, 34)
     """
 
     _parameter_constraints = {
@@ -167,7 +179,7 @@ class TS2VecTransformer(BaseSSLTransformer):
                  average_weights=True, soft_temporal=None, mixup_negatives=None,
                  soft_instance=None, *,
                  encoder="ts2vec", embedding_dim=320,
-                 encoder_params=None, adapt_channels=True, standardize=True, head_dims=None,
+                 encoder_params=None, adapt_channels=True, standardize="series", head_dims=None,
                  augmentations=None, max_epochs=100, max_steps="auto", max_train_length=3000,
                  batch_size=8, max_samples_per_epoch=None, lr=1e-3, weight_decay=0.01,
                  validation_fraction=None, device="auto", precision="32", n_jobs=None,
