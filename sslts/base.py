@@ -28,12 +28,11 @@ from .metrics import alignment, check_criterion, embedding_std, rankme, uniformi
 from .nn import (
     ENCODERS,
     ProjectionHead,
-    SeriesStandardizedEncoder,
     StandardizedEncoder,
-    channel_scale,
     encoder_output_dim,
     prepare_encoder,
     save_encoder,
+    standardized,
 )
 from .parameters import CONSTRAINTS, fill_doc
 from .training.callbacks import (
@@ -288,9 +287,7 @@ class SeriesEstimatorMixin:
         # methods written before sslts 0.8 have no `standardize` and keep feeding raw values
         standardize = getattr(self, "standardize", False)
         if standardize and not isinstance(encoder, StandardizedEncoder):
-            mean, std = dataset.channel_statistics()
-            wrapper = SeriesStandardizedEncoder if standardize == "series" else StandardizedEncoder
-            encoder = wrapper(encoder, mean, channel_scale(std))
+            encoder = standardized(encoder, standardize, *dataset.channel_statistics())
         self.embedding_dim_ = encoder_output_dim(encoder, self.n_channels_in_,
                                                  self.input_ndim_)
         return encoder
@@ -577,7 +574,17 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
 
     def _update_net(self, objective, loss, valid, callbacks, params, changed):
         """Give the fitted net the objective, loss and settings of the current parameters."""
-        objective.check(self.net_.module_, self.input_ndim_)
+        module = self.net_.module_
+        objective.check(module, self.input_ndim_)
+        width = objective.head_features(module.encoder, self.n_channels_in_, self.embedding_dim_)
+        trained = getattr(module.head, "in_features", width)
+        if trained != width:
+            raise ValueError(
+                f"The new objective feeds the head {width} features, but it was trained on "
+                f"{trained}: with standardize='series' (or a pyramid pooling), level cannot "
+                "change on a warm start, as the series embedding and the per-timestamp "
+                "features differ in width. Fit a new model (warm_start=False), or train "
+                "with standardize=True and a global pooling from the start.")
         self.net_.set_objective(objective, loss)
         apply_settings(self.net_, params)
         if {"callbacks", "verbose", "validation_fraction"} & set(changed):
@@ -591,9 +598,10 @@ class BaseSSLTransformer(SeriesEstimatorMixin, ClassNamePrefixFeaturesOutMixin,
 
     def _build_net(self, rng, objective, loss, train, valid, callbacks, device, settings):
         with seeded_torch(draw_seed(rng)):
-            encoder = self._build_encoder(train)
-            module = SSLModule(encoder, self._build_head(self.embedding_dim_))
-        objective.check(module, self.input_ndim_)
+            module = SSLModule(self._build_encoder(train), None)
+            objective.check(module, self.input_ndim_)
+            module.head = self._build_head(
+                objective.head_features(module.encoder, self.n_channels_in_, self.embedding_dim_))
         net = SSLNet(module, loss, objective,
                      **self._net_arguments(rng, valid, callbacks, device, settings))
         return net.initialize()

@@ -80,21 +80,23 @@ or fitted estimator, default="resnet"
         pretrained encoder), learn a 1x1 convolution mapping the channels of
         ``X`` to the encoder's and warn; if False, raise a ValueError.""",
     "standardize": """\
-    standardize : bool or "series", default=True
-        Standardise each channel of the input by its mean and standard
+    standardize : bool or "series", default="series"
+        True standardises each channel of the input by its mean and standard
         deviation over the training series (all series and time steps, NaN
         left out; a constant channel is only centred), so that the model
         does not depend on the data's units (volts or millivolts give the
-        same fit). The statistics are part of the encoder
+        same fit). "series" (the default) then also standardises each series
+        on its own, and appends its mean and log standard deviation per
+        channel to the embedding (``embedding_dim + 2 c`` features,
+        :class:`sslts.nn.SeriesStandardizedEncoder`): every series' shape is
+        seen at one scale even when amplitudes differ by orders of magnitude
+        between series (currents of different appliances), and its level
+        and spread are kept. The statistics are part of the encoder
         (:class:`sslts.nn.StandardizedEncoder`): ``transform``, pickles,
         encoder files and fine-tuning from it apply the same ones, and an
         encoder that already standardises its input (a pretrained one)
-        keeps its own. "series" then also standardises each series on its
-        own, and adds its mean and log standard deviation per channel to
-        the embedding (:class:`sslts.nn.SeriesStandardizedEncoder`): for
-        series whose amplitudes differ by orders of magnitude (currents of
-        different appliances), whose shapes a dataset-wide scale would
-        flatten. False feeds the values as they are.""",
+        keeps its own. False feeds the values as they are. See the "How the
+        defaults were chosen" page for the measurements.""",
     "head_dims": """\
     head_dims : tuple of int, default=None
         Projection head sizes; None gives the method's default.""",

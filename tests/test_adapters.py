@@ -40,8 +40,8 @@ def test_sktime_pipeline_on_a_nested_frame():
     pipe = SklearnClassifierPipeline(LogisticRegression(max_iter=1000), [ssl]).fit(X_train, y_train)
     assert 0.5 <= pipe.score(X_test, y_test) <= 1
     Z = ssl.clone().fit_transform(X_train)
-    assert isinstance(Z, pd.DataFrame) and Z.shape == (20, 4)
-    assert list(Z.columns) == [f"simclrtransformer{i}" for i in range(4)]
+    assert isinstance(Z, pd.DataFrame) and Z.shape == (20, 4 + 2)  # + level, log spread
+    assert list(Z.columns) == [f"simclrtransformer{i}" for i in range(6)]
 
 
 def test_single_series_trains_on_its_windows():

@@ -26,4 +26,4 @@ def test_grid_search_on_a_local_dask_cluster(series):
     np.testing.assert_allclose(search.cv_results_["mean_test_score"],
                                local.cv_results_["mean_test_score"], rtol=1e-4)
     assert search.best_params_ == local.best_params_
-    assert search.best_estimator_.transform(X).shape == (len(X), 16)
+    assert search.best_estimator_.transform(X).shape == (len(X), 16 + 2 * 2)

@@ -46,7 +46,7 @@ from sslts.evaluation.report import (
     summary_figure,
     to_markdown,
 )
-from sslts.nn import build_encoder
+from sslts.nn import SeriesStandardizedEncoder, build_encoder
 from sslts.utils.random import draw_seed, seeded_torch
 from sslts.utils.validation import check_time_series
 
@@ -275,8 +275,9 @@ def test_random_encoder_baseline_embeds_with_untrained_weights(series, monkeypat
         return 0.5
 
     monkeypatch.setattr(baselines_module, "probe_accuracy", probe)
-    record = random_encoder_baseline(X, y, X, y, random_state=0, device="cpu")
-    random_encoder_baseline(X, y, X, y, random_state=1, device="cpu")
+    record = random_encoder_baseline(X, y, X, y, random_state=0, device="cpu",
+                                     standardize=False)
+    random_encoder_baseline(X, y, X, y, random_state=1, device="cpu", standardize=False)
     assert record["accuracy"] == 0.5 and record["fit_seconds"] > 0
     (name, Z), (_, Z_other) = seen
     # the methods' default encoder, seeded, untrained, in eval mode
@@ -289,18 +290,50 @@ def test_random_encoder_baseline_embeds_with_untrained_weights(series, monkeypat
     assert not np.allclose(Z, Z_other)  # another seed, other weights
 
 
+def test_random_encoder_baseline_standardizes_its_input_as_the_methods_do(series,
+                                                                          monkeypatch):
+    X, y = series
+    X = X + np.array([3.0, -1.0], dtype=X.dtype)[None, :, None]
+    seen = []
+    monkeypatch.setattr(baselines_module, "probe_accuracy",
+                        lambda name, Z, *args: seen.append(Z) or 0.5)
+    for scale, standardize in [(1, "series"), (1000, "series"), (1000, True),
+                               (1, True), (1, False), (1000, False)]:
+        random_encoder_baseline(X * scale, y, X * scale, y, random_state=0, device="cpu",
+                                standardize=standardize)
+    series_1, series_1000, true_1000, true_1, raw_1, raw_1000 = seen
+    # the methods' default: the series' level and log spread appended per channel
+    assert series_1.shape == (24, 128 + 2 * 2) and raw_1.shape == (24, 128)
+    level = np.nanmean(X, axis=2)
+    np.testing.assert_allclose(series_1[:, 128:130],
+                               (level - np.nanmean(X, axis=(0, 2))) / np.nanstd(X, axis=(0, 2)),
+                               rtol=1e-4, atol=1e-5)
+    # standardised input: the units of the data do not matter; raw input: they do
+    np.testing.assert_allclose(series_1000, series_1, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(true_1000, true_1, rtol=1e-4, atol=1e-4)
+    assert not np.allclose(raw_1000, raw_1, rtol=1e-2)
+    assert not np.allclose(series_1[:, :128], true_1, rtol=1e-2)
+    with pytest.raises(ValueError, match="standardize must be True, False or 'series'"):
+        random_encoder_baseline(X, y, X, y, random_state=0, device="cpu",
+                                standardize="channels")
+
+
 def test_random_ts2vec_encoder_baseline_uses_that_encoder(series, monkeypatch):
     X, y = series
     seen = []
     monkeypatch.setattr(baselines_module, "probe_accuracy",
                         lambda name, Z, *args: seen.append(Z) or 0.5)
     record = run_baseline("random_ts2vec_encoder", X, y, X, y, random_state=0, device="cpu")
-    assert record["accuracy"] == 0.5 and seen[0].shape == (24, 320)
+    assert record["accuracy"] == 0.5
     with seeded_torch(draw_seed(np.random.RandomState(0))):
-        encoder = build_encoder("ts2vec", 2, 320, {"hidden_channels": 128}).eval()
+        encoder = build_encoder("ts2vec", 2, 320, {"hidden_channels": 128})
+    # TS2VecTransformer's default input: each series standardised on its own
+    mean, std = np.nanmean(X, axis=(0, 2)), np.nanstd(X, axis=(0, 2))
+    encoder = SeriesStandardizedEncoder(encoder, mean, std).eval()
     with torch.no_grad():
         expected = encoder(torch.as_tensor(X, dtype=torch.float32)).numpy()
-    np.testing.assert_allclose(seen[0], expected, rtol=1e-5, atol=1e-6)
+    assert seen[0].shape == (24, 320 + 2 * 2)
+    np.testing.assert_allclose(seen[0], expected, rtol=1e-5, atol=1e-5)
 
 
 def test_run_baseline_passes_only_the_options_a_baseline_takes(series):

@@ -146,7 +146,8 @@ def test_mlp_head_and_channel_adapter(pretrained):
         model = SSLClassifier(**{**TUNE, "encoder": pretrained, "hidden_dims": (8,)}).fit(X, y)
     assert isinstance(model.encoder_.encoder, AdaptedEncoder)  # inside the standardisation
     linears = [m for m in model.net_.module_.head.modules() if isinstance(m, torch.nn.Linear)]
-    assert [(m.in_features, m.out_features) for m in linears] == [(16, 8), (8, 2)]
+    # the pretrained embedding: 16 features, then each of its 2 channels' level and log spread
+    assert [(m.in_features, m.out_features) for m in linears] == [(16 + 2 * 2, 8), (8, 2)]
     assert model.predict(X).shape == (24,)
 
 

@@ -370,7 +370,7 @@ def test_fit_transform_4d(cls, images):
     X, _ = images
     model = cls(**FAST_2D).fit(X)
     Z = model.transform(X)
-    assert Z.shape == (16, 8) and Z.dtype == np.float32 and np.isfinite(Z).all()
+    assert Z.shape == (16, 8 + 2 * 2) and Z.dtype == np.float32 and np.isfinite(Z).all()
     assert model.input_ndim_ == 4 and model.n_channels_in_ == 2 and model.n_features_in_ == 2
     assert isinstance(unwrap_encoder(model.net_.module_.encoder)[0], ResNet2D)
     # eval mode, no augmentation; seeded (close, not equal: CUDA kernels may reorder sums)
@@ -384,7 +384,7 @@ def test_default_resnet_becomes_resnet2d_for_4d(images):
     model = SimCLRTransformer(embedding_dim=8, max_epochs=1, batch_size=8, random_state=0).fit(X)
     assert isinstance(unwrap_encoder(model.net_.module_.encoder)[0], ResNet2D)
     assert model.encoder == "resnet"  # the parameter itself is untouched
-    assert model.transform(X).shape == (16, 8)
+    assert model.transform(X).shape == (16, 8 + 2 * 2)  # + level, log spread per channel
 
 
 def test_default_policy_depends_on_input_dimensionality(images, series):
@@ -444,7 +444,7 @@ def test_transform_checks_kind_and_channels(images, series):
     # global pooling: another size embeds too, the same as when alone
     other = np.random.RandomState(1).randn(3, 2, 12, 7)
     Z = model.transform(other)
-    assert Z.shape == (3, 8) and np.isfinite(Z).all()
+    assert Z.shape == (3, 8 + 2 * 2) and np.isfinite(Z).all()
     # loose enough for TF32 convolutions on CUDA; batch-dependent output would be far off
     np.testing.assert_allclose(model.transform(other[:1]), Z[:1], rtol=1e-3, atol=1e-4)
     time_series_model = SimCLRTransformer(encoder="fcn", embedding_dim=8, max_epochs=1,

@@ -161,7 +161,7 @@ def test_plot_history_draws_the_losses_and_the_collapse_indicator(fitted):
     curves = {line.get_label(): line for line in collapse_ax.get_lines()}
     np.testing.assert_allclose(curves["embedding_std"].get_ydata(),
                                fitted.history_[:, "embedding_std"])
-    assert curves["spread: 1/sqrt(16)"].get_ydata()[0] == pytest.approx(0.25)
+    assert curves["spread: 1/sqrt(18)"].get_ydata()[0] == pytest.approx(18 ** -0.5)  # 16 + 2
     np.testing.assert_allclose(rank_ax.get_lines()[0].get_ydata(), fitted.history_[:, "rankme"])
 
 

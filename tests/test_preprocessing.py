@@ -252,7 +252,7 @@ def test_pipeline_before_ssl_gives_finite_embeddings(series):
     pipe = Pipeline([("fill", FillMissing()), ("scale", TimeSeriesScaler()),
                      ("clip", ClipOutliers()), ("ssl", SimCLRTransformer(**FAST))])
     Z = pipe.fit_transform(X)
-    assert Z.shape == (len(X), FAST["embedding_dim"])
+    assert Z.shape == (len(X), FAST["embedding_dim"] + 2 * X.shape[1])  # + level, log spread
     assert np.isfinite(Z).all()
     np.testing.assert_array_equal(pipe.transform(X), Z)
 

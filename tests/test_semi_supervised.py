@@ -72,7 +72,7 @@ def test_predict_delegates_to_the_embeddings(series):
     clf = SemiSupervisedClassifier(SimCLRTransformer(**FAST), LogisticRegression())
     clf.fit(X, hide(y, KEEP))
     Z = clf.ssl_.transform(X)
-    assert Z.shape == (len(X), FAST["embedding_dim"])
+    assert Z.shape == (len(X), FAST["embedding_dim"] + 2 * X.shape[1])  # + level, log spread
     np.testing.assert_array_equal(clf.predict(X), clf.estimator_.predict(Z))
     np.testing.assert_allclose(clf.predict_proba(X), clf.estimator_.predict_proba(Z))
     np.testing.assert_allclose(clf.predict_log_proba(X), clf.estimator_.predict_log_proba(Z))

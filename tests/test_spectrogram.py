@@ -140,12 +140,12 @@ def test_pipeline_with_self_supervised_transformer_and_classifier():
         KNeighborsClassifier(n_neighbors=1),
     )
     pipe.fit(X, y)
-    assert pipe[:-1].transform(X).shape == (16, 8)
+    assert pipe[:-1].transform(X).shape == (16, 8 + 2 * 2)  # + level, log spread per channel
     assert pipe.predict(X).shape == (16,)
     assert pipe.named_steps["simclrtransformer"].input_ndim_ == 4
     other = clone(pipe).set_params(spectrogram__n_fft=32)
     assert other.get_params()["spectrogram__n_fft"] == 32
-    assert other.fit(X, y)[:-1].transform(X).shape == (16, 8)
+    assert other.fit(X, y)[:-1].transform(X).shape == (16, 8 + 2 * 2)
 
 
 LENGTH_MAY_CHANGE = (

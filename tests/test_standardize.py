@@ -144,7 +144,7 @@ def test_pretrained_statistics_are_kept_by_transfer_pickle_and_files():
                   SSLClassifier(source, embedding_dim=16, max_epochs=1, batch_size=8,
                                 random_state=0).fit(target_X, y)):
         encoder, wrappers = unwrap_encoder(model.encoder_)
-        assert wrappers == [("standardize", 3)]  # not standardised twice
+        assert wrappers == [("standardize_series", 3)]  # not standardised twice
         torch.testing.assert_close(model.encoder_.mean, source.encoder_.mean)
     copy = pickle.loads(pickle.dumps(source))
     np.testing.assert_array_equal(copy.transform(X), source.transform(X))
@@ -152,7 +152,7 @@ def test_pretrained_statistics_are_kept_by_transfer_pickle_and_files():
     source.save_encoder(buffer)
     buffer.seek(0)
     loaded = load_encoder(buffer)
-    assert isinstance(loaded, StandardizedEncoder)
+    assert isinstance(loaded, SeriesStandardizedEncoder)
     x = torch.as_tensor(X)
     with torch.no_grad():
         torch.testing.assert_close(loaded(x), source.encoder_.cpu().eval()(x))
@@ -163,8 +163,8 @@ def test_another_channel_count_is_standardised_before_the_adapter():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         model = SimCLRTransformer(**{**FAST, "encoder": source}).fit(ragged(c=3))
-    assert unwrap_encoder(model.encoder_)[1] == [("standardize", 3), ("adapt", 3),
-                                                 ("standardize", 1)]
+    assert unwrap_encoder(model.encoder_)[1] == [("standardize_series", 3), ("adapt", 3),
+                                                 ("standardize_series", 1)]
     buffer = io.BytesIO()
     model.save_encoder(buffer)
     buffer.seek(0)

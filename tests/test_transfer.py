@@ -239,7 +239,8 @@ def test_channel_mismatch_adds_an_adapter_and_warns(series):
     assert isinstance(adapted, AdaptedEncoder)
     assert adapted.adapter.in_channels == 3 and adapted.adapter.out_channels == 1
     Z = model.transform(ragged)
-    assert Z.shape == (24, 16) and np.isfinite(Z).all()
+    # 16 features, the level and log spread of the adapted channel, then of the 3 new ones
+    assert Z.shape == (24, 16 + 2 * 1 + 2 * 3) and np.isfinite(Z).all()
     alone = model.transform(X3[1:2, :, :20])
     np.testing.assert_allclose(Z[1], alone[0], rtol=1e-4, atol=1e-5)
 

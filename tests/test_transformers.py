@@ -252,14 +252,14 @@ def test_fit_does_not_change_the_augmentation_or_encoder_params(series):
     model.fit(X)
     assert model.augmentations is policy and policy.steps[0].sigma == 0.2
     assert all(torch.equal(a, b) for a, b in zip(weights, encoder.parameters()))
-    assert model.embedding_dim_ == 8
+    assert model.embedding_dim_ == 8 + 2 * 2  # + each channel's level and log spread
 
 
 def test_custom_encoder_class(series):
     X, _ = series
 
     Z = SimCLRTransformer(**{**FAST, "encoder": MeanLinear, "embedding_dim": 5}).fit_transform(X)
-    assert Z.shape == (24, 5)
+    assert Z.shape == (24, 5 + 2 * 2)
 
 
 def test_pipeline_grid_search_over_temperature_and_augmentations(series):
@@ -477,13 +477,6 @@ def test_encoder_params_refused_for_built_encoders(series):
         with pytest.raises(ValueError, match="already built: leave encoder_params=None"):
             SimCLRTransformer(**{**FAST, "encoder": encoder,
                                  "encoder_params": {"pooling": "max"}}).fit(X)
-
-
-def test_hierarchical_level_refuses_the_pyramid_pooling(series):
-    X, _ = series
-    with pytest.raises(ValueError, match="global pooling .* for level='hierarchical'"):
-        SimCLRTransformer(**{**FAST, "level": "hierarchical",
-                             "encoder_params": {"pooling": "pyramid"}}).fit(X)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")

@@ -328,7 +328,7 @@ def test_two_view_methods_train_at_the_hierarchical_level(series, cls, loss):
     assert isinstance(model.net_.criterion_, loss)
     assert np.isfinite(model.history_[:, "train_loss"]).all()
     Z = model.transform(ragged)
-    assert Z.shape == (24, 16) and np.isfinite(Z).all()  # standardize=True for these methods
+    assert Z.shape == (24, 16 + 2 * 2) and np.isfinite(Z).all()  # + level, log spread
     # the head was trained: it saw per-timestamp features
     fresh = cls(**{**FAST, "level": "hierarchical", "max_epochs": 1, "max_steps": 1}).fit(ragged)
     assert not torch.equal(next(model.net_.module_.head.parameters()),
@@ -343,10 +343,32 @@ def test_simclr_hierarchical_level_uses_its_temperature(series):
 
 def test_level_switches_on_warm_start(series):
     X, _ = series
-    model = SimCLRTransformer(**{**FAST, "warm_start": True}).fit(X)
+    model = SimCLRTransformer(**{**FAST, "warm_start": True, "standardize": True}).fit(X)
     model.set_params(level="hierarchical").fit(X)
     assert isinstance(model.net_.objective, OverlappingCrops)
     assert len(model.history_) == 4
+
+
+def test_level_cannot_switch_on_warm_start_when_the_head_width_changes(series):
+    X, _ = series
+    # standardize="series": the embedding is 16 + 2 * 2 wide, the timestamp features 16
+    model = SimCLRTransformer(**{**FAST, "warm_start": True}).fit(X)
+    assert model.net_.module_.head.in_features == 20
+    with pytest.raises(ValueError, match="feeds the head 16 features, but it was trained on 20"):
+        model.set_params(level="hierarchical").fit(X)
+
+
+def test_hierarchical_head_takes_the_timestamp_features(series):
+    X, _ = series
+    model = SimCLRTransformer(**{**FAST, "level": "hierarchical"}).fit(X)
+    assert model.net_.module_.head.in_features == 16  # the per-timestamp width
+    assert model.transform(X).shape == (24, 16 + 2 * 2)  # + each channel's level, log spread
+    # the pyramid pooling keeps the same per-timestamp width, 7 parts in the embedding
+    model = SimCLRTransformer(**{**FAST, "level": "hierarchical",
+                                 "encoder_params": {"pooling": "pyramid"}}).fit(X)
+    assert model.net_.module_.head.in_features == 16
+    Z = model.transform(X)
+    assert Z.shape == (24, 7 * 16 + 2 * 2) and np.isfinite(Z).all()
 
 
 def test_hierarchical_level_refuses_images_and_bad_values(series):

@@ -43,7 +43,7 @@ class AeonSSLTransformer(BaseCollectionTransformer):
     >>> X = np.random.RandomState(0).randn(10, 2, 30)  # doctest: +SKIP
     >>> AeonSSLTransformer(SimCLRTransformer(encoder="fcn", max_epochs=1)).fit_transform(
     ...     X).shape  # doctest: +SKIP
-    (10, 128)
+    (10, 132)
     """
 
     _tags = {

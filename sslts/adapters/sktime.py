@@ -53,7 +53,7 @@ class SktimeSSLTransformer(BaseTransformer):
     >>> ssl = SktimeSSLTransformer(SimCLRTransformer(encoder="fcn", max_epochs=2,
     ...                                              random_state=0))
     >>> ssl.fit_transform(X).shape
-    (20, 128)
+    (20, 130)
     """
 
     _tags = {

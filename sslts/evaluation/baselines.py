@@ -28,7 +28,7 @@ from sklearn.linear_model import RidgeClassifierCV
 from sklearn.utils import check_random_state
 
 from ..methods.ts2vec import DEFAULT_HIDDEN_CHANNELS
-from ..nn import build_encoder
+from ..nn import build_encoder, standardized
 from ..training.data import SeriesDataset
 from ..training.net import embed
 from ..utils.device import resolve_device
@@ -223,14 +223,15 @@ def ts2vec_baseline(X_train, y_train, X_test, y_test, *, random_state=None, devi
 
 def random_encoder_baseline(X_train, y_train, X_test, y_test, *, random_state=None,
                             device="auto", encoder="resnet", embedding_dim=128,
-                            encoder_params=None):
+                            encoder_params=None, standardize="series"):
     """An encoder with random weights, scored by the SVM probe.
 
     By default the encoder SimCLR, Barlow Twins and VICReg train
     (``"resnet"``, 128-d embeddings), with PyTorch's default initialisation
-    as in their ``fit``, used without any training: eval mode, the encoder's
-    pooling, then :func:`~sslts.evaluation.svm_probe`. The difference between
-    a method and this baseline with the method's encoder is what
+    as in their ``fit`` and their default input standardisation, used
+    without any training: eval mode, the encoder's pooling, then
+    :func:`~sslts.evaluation.svm_probe`. The difference between a method and
+    this baseline with the method's encoder and input is what
     self-supervised training adds.
 
     Parameters
@@ -249,6 +250,10 @@ def random_encoder_baseline(X_train, y_train, X_test, y_test, *, random_state=No
         Its output size.
     encoder_params : dict, default=None
         Its further constructor arguments (see :func:`sslts.nn.build_encoder`).
+    standardize : bool or "series", default="series"
+        The input standardisation of the methods' ``standardize`` parameter,
+        statistics taken on the training split (see
+        :func:`sslts.nn.standardized`).
 
     Returns
     -------
@@ -261,9 +266,12 @@ def random_encoder_baseline(X_train, y_train, X_test, y_test, *, random_state=No
     device = resolve_device(device)
     seed = draw_seed(check_random_state(random_state))
     with track_resources(device) as usage:
+        train = SeriesDataset(A, lengths_a)
         with seeded_torch(seed, device):
-            module = build_encoder(encoder, A.shape[1], embedding_dim, encoder_params).to(device)
-        Z_train = embed(module, SeriesDataset(A, lengths_a), 64, device)
+            module = build_encoder(encoder, A.shape[1], embedding_dim, encoder_params)
+        mean, std = train.channel_statistics() if standardize else (None, None)
+        module = standardized(module, standardize, mean, std).to(device)
+        Z_train = embed(module, train, 64, device)
     Z_test = embed(module, SeriesDataset(B, lengths_b), 64, device)
     return _record(probe_accuracy("svm", Z_train, y_train, Z_test, y_test), usage)
 

@@ -125,7 +125,8 @@ def to_markdown(summary, machine, command=None):
         lines += [f"Command: `{command}`", ""]
     lines += [
         "Test accuracy: self-supervised fit on the train split (labels unused), "
-        "probe on the embeddings; baselines on the raw series. Published "
+        "probe on the embeddings; baselines on the raw series (random "
+        "encoders standardise them inside, as the methods do). Published "
         "columns are the papers' numbers, not measured here.",
         "",
         "| " + " | ".join(header) + " |",

@@ -43,6 +43,15 @@ _SHARED = ("encoder", "embedding_dim", "encoder_params", "adapt_channels", "stan
            "validation_fraction", "device", "n_jobs", "callbacks", "verbose", "random_state")
 
 _OWN_DOCS = {
+    "standardize": """\
+    standardize : bool or "series", default=True
+        Standardise each channel of the input by its mean and standard
+        deviation over the training series, inside the encoder (its
+        statistics travel with it); "series" also standardises each series
+        on its own and appends its level and log spread to the embedding;
+        False feeds the values as they are (see
+        :class:`~sslts.SimCLRTransformer`). A pretrained encoder that already
+        standardises its input keeps its own statistics.""",
     "hidden_dims": """\
     hidden_dims : tuple of int, default=()
         Hidden layer sizes of the head (Linear, BatchNorm, ReLU each) before

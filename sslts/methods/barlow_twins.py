@@ -39,8 +39,8 @@ class BarlowTwinsTransformer(TwoViewSSLTransformer):
     >>> X = np.random.RandomState(0).randn(32, 3, 50)  # 32 series, 3 channels
     >>> model = BarlowTwinsTransformer(encoder="fcn", embedding_dim=16, max_epochs=2,
     ...                                random_state=0).fit(X)
-    >>> model.transform(X[:4]).shape
-    (4, 16)
+    >>> model.transform(X[:4]).shape  # 16 features, then each channel's level and log spread
+    (4, 22)
     >>> list(model.history_[:, "epoch"])
     [1, 2]
     """
@@ -51,7 +51,7 @@ class BarlowTwinsTransformer(TwoViewSSLTransformer):
     }
 
     def __init__(self, lambda_=5e-3, level="series", *, encoder="resnet", embedding_dim=128,
-                 encoder_params=None, adapt_channels=True, standardize=True, head_dims=None,
+                 encoder_params=None, adapt_channels=True, standardize="series", head_dims=None,
                  augmentations=None,
                  max_epochs=100, max_steps=200, max_train_length=256, batch_size=64,
                  max_samples_per_epoch=None, lr=1e-3, weight_decay=1e-4, validation_fraction=None,

@@ -41,7 +41,7 @@ class SimCLRTransformer(TwoViewSSLTransformer):
     >>> X_test, y_test = load_ucr_uea("GunPoint", "test")
     >>> ssl = SimCLRTransformer(encoder="fcn", max_epochs=5, random_state=0)
     >>> ssl.fit(X).transform(X_test).shape
-    (150, 128)
+    (150, 130)
     >>> model = make_pipeline(ssl, KNeighborsClassifier(1)).fit(X, y)
     >>> model.score(X_test, y_test) > 0.7
     True
@@ -53,7 +53,7 @@ class SimCLRTransformer(TwoViewSSLTransformer):
     }
 
     def __init__(self, temperature=0.5, level="series", *, encoder="resnet", embedding_dim=128,
-                 encoder_params=None, adapt_channels=True, standardize=True, head_dims=None,
+                 encoder_params=None, adapt_channels=True, standardize="series", head_dims=None,
                  augmentations=None,
                  max_epochs=100, max_steps=200, max_train_length=256, batch_size=64,
                  max_samples_per_epoch=None, lr=1e-3, weight_decay=1e-4, validation_fraction=None,

@@ -69,16 +69,6 @@ or fitted estimator, default="ts2vec"
         implementation's rule: 200 steps when the training data holds at
         most 100,000 values (series x channels x longest length), 600 above
         (see :func:`sslts.methods.ts2vec.ts2vec_steps`).""",
-    "standardize": """\
-    standardize : bool or "series", default="series"
-        As for the other methods (see :class:`~sslts.SimCLRTransformer`),
-        but by default "series": each series is standardised on its own
-        after the dataset-wide standardisation, and its mean and log
-        standard deviation per channel are appended to the embedding
-        (:class:`sslts.nn.SeriesStandardizedEncoder`; the embedding has
-        ``embedding_dim + 2 c`` features). True gives the other methods'
-        dataset-wide standardisation alone (see the "How the defaults were
-        chosen" page).""",
     "max_train_length": """\
     max_train_length : int, default=3000
         Series longer than this are trained on random windows of this many

@@ -43,8 +43,8 @@ class VICRegTransformer(TwoViewSSLTransformer):
     >>> X = [np.sin(np.linspace(0, f, n)) for f, n in [(3, 40), (9, 55)] * 8]  # ragged
     >>> model = VICRegTransformer(encoder="fcn", embedding_dim=16, max_epochs=2,
     ...                           random_state=0).fit(X)
-    >>> model.transform(X).shape
-    (16, 16)
+    >>> model.transform(X).shape  # 16 features, the level and log spread
+    (16, 18)
     """
 
     _parameter_constraints = {
@@ -56,7 +56,7 @@ class VICRegTransformer(TwoViewSSLTransformer):
 
     def __init__(self, sim_weight=25.0, var_weight=25.0, cov_weight=1.0, level="series", *,
                  encoder="resnet", embedding_dim=128, encoder_params=None, adapt_channels=True,
-                 standardize=True,
+                 standardize="series",
                  head_dims=None, augmentations=None, max_epochs=100, max_steps=200,
                  max_train_length=256, batch_size=64, max_samples_per_epoch=None, lr=1e-3,
                  weight_decay=1e-4, validation_fraction=None, device="auto", precision="32",

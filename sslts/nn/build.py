@@ -9,7 +9,7 @@ from torch import nn
 from .encoders import FCN, DilatedCNN, ResNet1D, TS2VecEncoder
 from .encoders_2d import ResNet2D
 
-__all__ = ["ENCODERS", "build_encoder", "encoder_output_dim"]
+__all__ = ["ENCODERS", "build_encoder", "encoder_output_dim", "timestamp_features_dim"]
 
 ENCODERS = {"resnet": ResNet1D, "fcn": FCN, "dilated_cnn": DilatedCNN, "ts2vec": TS2VecEncoder,
             "resnet2d": ResNet2D}
@@ -111,23 +111,9 @@ def encoder_output_dim(module, in_channels, ndim=3):
         If the module fails on the probe batch, does not return a 2-D
         ``(n, d)`` tensor, or declares an ``out_features`` other than ``d``.
     """
-    param = next(module.parameters(), None)
-    kwargs = {"device": param.device, "dtype": param.dtype} if param is not None else {}
     shape = (2, in_channels, *(16,) * (ndim - 2))
     name = type(module).__name__
-    was_training = module.training
-    module.eval()
-    try:
-        with torch.no_grad():
-            out = module(torch.zeros(shape, **kwargs))
-    except RuntimeError as error:
-        raise ValueError(
-            f"The encoder {name} failed on a batch of shape {shape}: {error}. An "
-            f"encoder must take (n, {in_channels}, ...) batches (the channels of X) "
-            "of any length."
-        ) from error
-    finally:
-        module.train(was_training)
+    out = _probe(module, module, shape)
     if not isinstance(out, torch.Tensor) or out.dim() != 2 or out.shape[0] != shape[0]:
         got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
         raise ValueError(
@@ -142,3 +128,56 @@ def encoder_output_dim(module, in_channels, ndim=3):
             f"{out.shape[1]} features; make them agree."
         )
     return int(out.shape[1])
+
+
+def timestamp_features_dim(module, in_channels):
+    """Width of an encoder's per-timestamp features, checked on a probe batch.
+
+    Parameters
+    ----------
+    module : nn.Module
+        Encoder with ``forward_features`` mapping ``(n, in_channels, t)`` to
+        ``(n, d, t)``.
+    in_channels : int
+        Number of input channels.
+
+    Returns
+    -------
+    int
+        ``d`` from ``forward_features`` on zeros ``(2, in_channels, 16)`` in
+        eval mode (training flag restored).
+
+    Raises
+    ------
+    ValueError
+        If the call fails or does not return a 3-D ``(n, d, t)`` tensor.
+    """
+    shape = (2, in_channels, 16)
+    out = _probe(module, module.forward_features, shape)
+    if not isinstance(out, torch.Tensor) or out.dim() != 3 or out.shape[::2] != (2, 16):
+        got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise ValueError(
+            f"The forward_features of the encoder {type(module).__name__} returned {got} "
+            f"for a batch of shape {shape}; it must return (n, features, t)."
+        )
+    return int(out.shape[1])
+
+
+def _probe(module, call, shape):
+    """``call`` on zeros of ``shape`` (``module``'s device and dtype) in eval mode."""
+    param = next(module.parameters(), None)
+    kwargs = {"device": param.device, "dtype": param.dtype} if param is not None else {}
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            return call(torch.zeros(shape, **kwargs))
+    except RuntimeError as error:
+        raise ValueError(
+            f"The encoder {type(module).__name__} failed on a batch of shape {shape}: "
+            f"{error}. An encoder must take (n, {shape[1]}, ...) batches (the channels "
+            "of X) of any length."
+        ) from error
+    finally:
+        module.train(was_training)
+

@@ -24,6 +24,8 @@ class ProjectionHead(nn.Module):
 
     Attributes
     ----------
+    in_features : int
+        ``in_features``.
     out_features : int
         ``dims[-1]``, or ``in_features`` if ``dims`` is empty.
     layers : nn.Module
@@ -32,7 +34,7 @@ class ProjectionHead(nn.Module):
 
     def __init__(self, in_features, dims=(256, 128), batch_norm=True):
         super().__init__()
-        size = check_int("in_features", in_features)
+        size = self.in_features = check_int("in_features", in_features)
         dims = tuple(check_int(f"dims[{i}]", d) for i, d in enumerate(dims))
         layers = []
         for i, d in enumerate(dims):

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["SeriesStandardizedEncoder", "StandardizedEncoder", "channel_scale"]
+__all__ = ["SeriesStandardizedEncoder", "StandardizedEncoder", "channel_scale", "standardized"]
 
 #: Smallest standard deviation of a series (in dataset units) that
 #: :class:`SeriesStandardizedEncoder` divides by and reports the log of.
@@ -140,8 +140,33 @@ class SeriesStandardizedEncoder(StandardizedEncoder):
         """Embed ``x`` of shape ``(n, in_channels, ...)``: the encoder's
         embedding, then the mean and log standard deviation of each channel."""
         standardized, statistics = self._series_standardize(x)
-        return torch.cat([self.encoder(standardized), statistics.to(x.dtype)], dim=1)
+        embedding = self.encoder(standardized)
+        return torch.cat([embedding, statistics.to(embedding.dtype)], dim=1)
 
     def forward_features(self, x, **kwargs):
         """Per-time-step features of each series standardised on its own."""
         return self.encoder.forward_features(self._series_standardize(x)[0], **kwargs)
+
+
+def standardized(encoder, standardize, mean, std):
+    """``encoder`` fed its input standardised as ``standardize`` says.
+
+    Parameters
+    ----------
+    encoder : nn.Module
+        The encoder to wrap.
+    standardize : bool or "series"
+        False: ``encoder`` itself; True: a :class:`StandardizedEncoder`;
+        ``"series"``: a :class:`SeriesStandardizedEncoder`.
+    mean, std : array-like of shape (c,)
+        Mean and standard deviation of each input channel over the dataset.
+
+    Returns
+    -------
+    nn.Module
+    """
+    if isinstance(standardize, (bool, np.bool_)):
+        return StandardizedEncoder(encoder, mean, channel_scale(std)) if standardize else encoder
+    if isinstance(standardize, str) and standardize == "series":
+        return SeriesStandardizedEncoder(encoder, mean, channel_scale(std))
+    raise ValueError(f"standardize must be True, False or 'series', got {standardize!r}")

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from ..nn import channel_scale, masked_max_pool, unwrap_encoder
+from ..nn import channel_scale, masked_max_pool, timestamp_features_dim, unwrap_encoder
 from ..utils.tensors import padding_mask, pairwise_rms_distances
 
 __all__ = ["Objective", "ObjectiveOutput", "OverlappingCrops", "TwoViews",
@@ -79,6 +79,26 @@ class Objective:
         Called once when the network is built, with the dimensionality of
         the input (3 for time series, 4 for spectrograms and images).
         """
+
+    def head_features(self, encoder, in_channels, embedding_dim):
+        """Width of the features the objective feeds ``module.head``.
+
+        By default the series embeddings, ``embedding_dim`` wide.
+
+        Parameters
+        ----------
+        encoder : torch.nn.Module
+            The encoder (with its wrappers).
+        in_channels : int
+            Channels of the input.
+        embedding_dim : int
+            Width of the encoder's series embedding.
+
+        Returns
+        -------
+        int
+        """
+        return embedding_dim
 
     def prepare(self, dataset):
         """Take what the objective needs from the training data, before training.
@@ -305,6 +325,14 @@ class OverlappingCrops(Objective):
             return ObjectiveOutput((f1, f2, mask, self._distances(x)), pooled)
         return ObjectiveOutput((f1, f2, mask), pooled)
 
+    def head_features(self, encoder, in_channels, embedding_dim):
+        """With ``project``, the width of the per-timestamp features (which
+        leave out a pyramid pooling's parts and the series statistics of
+        ``standardize="series"``); else ``embedding_dim``."""
+        if not self.project or timestamp_encoder(encoder) is None:
+            return embedding_dim
+        return timestamp_features_dim(encoder, in_channels)
+
     def _features(self, module, x, generator):
         encoder = module.encoder
         if not module.training:
@@ -327,13 +355,6 @@ class OverlappingCrops(Objective):
                 "Overlapping crops need time series (3-D input) and an encoder with "
                 "forward_features (per-timestamp features), such as the built-in "
                 "'dilated_cnn', 'fcn' and 'resnet'.")
-        width = getattr(inner, "timestamp_features", None)
-        if self.project and width is not None and width != getattr(inner, "out_features", width):
-            raise ValueError(
-                f"The head is built on the {inner.out_features} features of the series "
-                f"embedding, but the per-timestamp features it would project have {width} "
-                f"(pooling={getattr(inner, 'pooling', None)!r}); use an encoder with global "
-                "pooling ('mean' or 'max') for level='hierarchical'.")
         if self.timestamp_mask > 0 and \
                 "latent_mask" not in inspect.signature(inner.forward_features).parameters:
             raise ValueError(
