@@ -258,3 +258,20 @@ def test_series_standardize_travels_with_pickles_and_files():
 def test_standardize_refuses_other_values(value):
     with pytest.raises(ValueError, match="standardize"):
         SimCLRTransformer(**{**FAST, "standardize": value}).fit(ragged())
+
+
+def test_channel_statistics_are_read_once_per_dataset(monkeypatch):
+    reads = []
+    read = SeriesDataset._read_channel_statistics
+    monkeypatch.setattr(SeriesDataset, "_read_channel_statistics",
+                        lambda self: reads.append(len(self)) or read(self))
+    dataset = SeriesDataset(ragged())
+    mean, std = dataset.channel_statistics()
+    mean[:] = 99.0  # the caller's copy: the dataset's statistics stay as read
+    np.testing.assert_allclose(dataset.channel_statistics()[0], direct_statistics(ragged())[0])
+    assert reads == [len(dataset)]
+    # one fit standardises the input and scales the soft-instance distances: one read
+    reads.clear()
+    TS2VecTransformer(embedding_dim=8, max_steps=2, batch_size=8, soft_instance=10,
+                      random_state=0, device="cpu").fit(ragged())
+    assert reads == [len(ragged())]

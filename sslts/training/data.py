@@ -51,12 +51,21 @@ class SeriesDataset(Dataset):
         """Mean and standard deviation of each channel over every series and
         time step, NaN (padding) left out; read about
         :data:`~sslts.utils.lazy.CHUNK_BYTES` of float64 values at a time and
-        merged exactly (Chan et al.'s pairwise update).
+        merged exactly (Chan et al.'s pairwise update). Read once per
+        dataset: later calls (the encoder's standardisation and an
+        objective's ``prepare`` in one fit) reuse them without reading the
+        data again.
 
         Returns
         -------
         mean, std : ndarray of float64, shape (c,)
         """
+        if getattr(self, "_statistics", None) is None:
+            self._statistics = self._read_channel_statistics()
+        mean, std = self._statistics
+        return mean.copy(), std.copy()
+
+    def _read_channel_statistics(self):
         n_channels = self.X.shape[1]
         count = np.zeros(n_channels)
         mean = np.zeros(n_channels)
