@@ -18,6 +18,7 @@ from sslts.nn import (
     masked_pyramid_max_pool,
     padding_mask,
     save_encoder,
+    timestamp_features_dim,
 )
 from sslts.utils.tensors import pairwise_rms_distances, valid_lengths
 
@@ -483,3 +484,32 @@ def test_projection_head_identity():
 def test_projection_head_validation(kwargs):
     with pytest.raises(ValueError):
         ProjectionHead(**{"in_features": 8, **kwargs})
+
+
+def test_timestamp_features_dim_probes_forward_features():
+    model = build_encoder("ts2vec", C, 6, {"hidden_channels": 4, "depth": 2,
+                                           "pooling": "pyramid"}).train()
+    assert timestamp_features_dim(model, C) == 6  # not the 42 of the pyramid embedding
+    assert model.training  # the training flag is restored
+
+    class Flat(nn.Module):
+        def forward_features(self, x):
+            return x.mean(-1)  # (n, c): no time axis
+
+    with pytest.raises(ValueError, match=r"returned \(2, 3\) .* must return \(n, features, t\)"):
+        timestamp_features_dim(Flat(), C)
+    class Conv(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv1d(C, 4, 3, padding=1)
+
+        def forward_features(self, x):
+            return self.conv(x)
+
+    assert timestamp_features_dim(Conv(), C) == 4
+    shrinking = Conv()
+    shrinking.conv.padding = (0,)  # 14 steps out of 16: not one per time step
+    with pytest.raises(ValueError, match=r"returned \(2, 4, 14\) .* one feature vector per"):
+        timestamp_features_dim(shrinking, C)
+    with pytest.raises(ValueError, match="failed on a batch of shape \\(2, 5, 16\\)"):
+        timestamp_features_dim(Conv(), 5)  # torch's own error, turned into a ValueError

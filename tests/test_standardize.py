@@ -18,6 +18,7 @@ from sslts.nn import (
     channel_scale,
     load_encoder,
     save_encoder,
+    standardized,
     unwrap_encoder,
 )
 from sslts.training.data import SeriesDataset
@@ -137,14 +138,14 @@ def test_constant_channel_is_centred_only():
 
 def test_pretrained_statistics_are_kept_by_transfer_pickle_and_files():
     X = ragged()
-    source = SimCLRTransformer(**FAST).fit(X)
+    source = SimCLRTransformer(**FAST, standardize=True).fit(X)
     target_X = ragged(seed=1) * np.float32(3.0)
     y = np.arange(len(target_X)) % 2
     for model in (SimCLRTransformer(**{**FAST, "encoder": source}).fit(target_X),
                   SSLClassifier(source, embedding_dim=16, max_epochs=1, batch_size=8,
                                 random_state=0).fit(target_X, y)):
         encoder, wrappers = unwrap_encoder(model.encoder_)
-        assert wrappers == [("standardize_series", 3)]  # not standardised twice
+        assert wrappers == [("standardize", 3)]  # not standardised twice
         torch.testing.assert_close(model.encoder_.mean, source.encoder_.mean)
     copy = pickle.loads(pickle.dumps(source))
     np.testing.assert_array_equal(copy.transform(X), source.transform(X))
@@ -152,7 +153,7 @@ def test_pretrained_statistics_are_kept_by_transfer_pickle_and_files():
     source.save_encoder(buffer)
     buffer.seek(0)
     loaded = load_encoder(buffer)
-    assert isinstance(loaded, SeriesStandardizedEncoder)
+    assert type(loaded) is StandardizedEncoder
     x = torch.as_tensor(X)
     with torch.no_grad():
         torch.testing.assert_close(loaded(x), source.encoder_.cpu().eval()(x))
@@ -275,3 +276,17 @@ def test_channel_statistics_are_read_once_per_dataset(monkeypatch):
     TS2VecTransformer(embedding_dim=8, max_steps=2, batch_size=8, soft_instance=10,
                       random_state=0, device="cpu").fit(ragged())
     assert reads == [len(ragged())]
+
+
+def test_standardized_wraps_as_the_parameter_says():
+    inner = FCN(2, out_features=4, widths=(3,), kernel_sizes=(3, 3))
+    mean, std = [1.0, -2.0], [2.0, 0.0]
+    assert standardized(inner, False, mean, std) is inner
+    for value, kind in [(True, StandardizedEncoder), (np.True_, StandardizedEncoder),
+                        ("series", SeriesStandardizedEncoder)]:
+        module = standardized(inner, value, mean, std)
+        assert type(module) is kind and module.encoder is inner
+        torch.testing.assert_close(module.scale, torch.tensor([2.0, 1.0]))  # channel_scale
+    for bad in ("channels", 1, None):
+        with pytest.raises(ValueError, match="standardize must be True, False or 'series'"):
+            standardized(inner, bad, mean, std)

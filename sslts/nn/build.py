@@ -150,7 +150,8 @@ def timestamp_features_dim(module, in_channels):
     Raises
     ------
     ValueError
-        If the call fails or does not return a 3-D ``(n, d, t)`` tensor.
+        If the call fails or does not return a ``(n, d, t)`` tensor, one
+        feature vector per time step of the input.
     """
     shape = (2, in_channels, 16)
     out = _probe(module, module.forward_features, shape)
@@ -158,7 +159,8 @@ def timestamp_features_dim(module, in_channels):
         got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
         raise ValueError(
             f"The forward_features of the encoder {type(module).__name__} returned {got} "
-            f"for a batch of shape {shape}; it must return (n, features, t)."
+            f"for a batch of shape {shape}; it must return (n, features, t): one "
+            f"feature vector per time step, here (2, features, 16)."
         )
     return int(out.shape[1])
 
@@ -180,4 +182,3 @@ def _probe(module, call, shape):
         ) from error
     finally:
         module.train(was_training)
-
