@@ -16,11 +16,19 @@ the differences come from the readout alone:
 - ``multiscale``: after TS2Vec's multi-scale encoding, the features
   max-pooled over sliding windows of 2**(k+1)+1 steps for k = 0 .. K-1
   (K = floor(log2(length)) - 1), each averaged over the valid steps: one
-  d-vector per scale, concatenated (K d features).
+  d-vector per scale, concatenated (K d features);
+- ``blocks`` (ResNet encoders only): the mean over the valid time steps of
+  every residual block's output, not only the last one's, concatenated,
+  with the series statistics that ``transform`` appends under
+  ``standardize="series"`` (64 + 128 + 128 + 2 c features for the default
+  ResNet): earlier blocks keep more of the input, as an untrained encoder
+  does.
 
 Run (about 10 minutes on 2 CPU cores; nothing else should run)::
 
     python benchmarks/readout_search.py --output docs/tuning/readouts.csv
+    python benchmarks/readout_search.py --methods simclr,barlowtwins,vicreg \
+        --output docs/tuning/readouts_blocks.csv
 """
 
 import argparse
@@ -82,6 +90,48 @@ def windowed_max_means(H):
     return torch.cat(scales, dim=1).numpy()
 
 
+def block_means(estimator, X):
+    """Mean over time of every residual block's output, with the series statistics.
+
+    Parameters
+    ----------
+    estimator : fitted transformer whose encoder contains a ResNet1D
+    X : array-like of shape (n, c, t)
+
+    Returns
+    -------
+    ndarray of shape (n, sum of block widths + the appended statistics)
+        None when the encoder has no ResNet1D.
+    """
+    import torch
+
+    from sslts.nn import ResNet1D
+
+    resnets = [m for m in estimator.encoder_.modules() if isinstance(m, ResNet1D)]
+    if not resnets:
+        return None
+    captured = [[] for _ in resnets[0].blocks]
+
+    def hook(index):
+        def record(module, args, output):
+            mask = args[1]  # (n, 1, t) float, or None without padding
+            if mask is None:
+                captured[index].append(output.mean(-1))
+            else:
+                captured[index].append((output * mask).sum(-1) / mask.sum(-1))
+        return record
+
+    handles = [block.register_forward_hook(hook(i)) for i, block in enumerate(resnets[0].blocks)]
+    try:
+        Z = estimator.transform(X)  # runs the encoder batch by batch
+    finally:
+        for handle in handles:
+            handle.remove()
+    blocks = [torch.cat(parts).float().numpy() for parts in captured]
+    statistics = Z[:, resnets[0].out_features:]  # what transform appends after the pooling
+    return np.concatenate(blocks + [statistics], axis=1)
+
+
 READOUTS = {
     "max": lambda H: np.nanmax(H, axis=1),
     "mean": lambda H: np.nanmean(H, axis=1),
@@ -111,6 +161,9 @@ def run_one(dataset, method, seed, threads):
     H_test = estimator.transform_timestamps(X_test)
     for name, readout in READOUTS.items():
         features[name] = (readout(H_train), readout(H_test))
+    blocks_train = block_means(estimator, X_train)
+    if blocks_train is not None:
+        features["blocks"] = (blocks_train, block_means(estimator, X_test))
     records = []
     for name, (Z_train, Z_test) in features.items():
         accuracy = svm_probe(Z_train, y_train).score(Z_test, y_test)
