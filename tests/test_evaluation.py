@@ -27,6 +27,7 @@ from sslts.evaluation import (
     probe_accuracy,
     random_encoder_baseline,
     reference_accuracy,
+    series_statistics_baseline,
     svm_probe,
     track_resources,
     ts2vec_baseline,
@@ -316,6 +317,42 @@ def test_random_encoder_baseline_standardizes_its_input_as_the_methods_do(series
     with pytest.raises(ValueError, match="standardize must be True, False or 'series'"):
         random_encoder_baseline(X, y, X, y, random_state=0, device="cpu",
                                 standardize="channels")
+
+
+def test_series_statistics_baseline_is_what_the_methods_append(series, monkeypatch):
+    X, y = series
+    X = X + np.array([3.0, -1.0], dtype=X.dtype)[None, :, None]
+    X[y == 1] *= 2.0  # the classes now also differ by spread
+    X[:5, :, 20:] = np.nan  # some series shorter: padding is left out
+    original = X.copy()
+    seen = []
+    monkeypatch.setattr(baselines_module, "probe_accuracy",
+                        lambda name, Z, *args: seen.append((name, Z)) or 0.5)
+    record = run_baseline("series_statistics", X, y, X, y)
+    random_encoder_baseline(X, y, X, y, random_state=0, device="cpu")
+    (name, Z), (_, Z_encoder) = seen
+    assert record["accuracy"] == 0.5 and name == "svm"
+    # exactly the 2 c features standardize="series" appends to an embedding
+    assert Z.shape == (24, 4)
+    np.testing.assert_allclose(Z, Z_encoder[:, 128:], rtol=1e-5, atol=1e-6)
+    mean, std = np.nanmean(X, axis=(0, 2)), np.nanstd(X, axis=(0, 2))
+    standardized = (X - mean[None, :, None]) / std[None, :, None]
+    np.testing.assert_allclose(Z[:, :2], np.nanmean(standardized, axis=2), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(Z[:, 2:], np.log(np.nanstd(standardized, axis=2)), rtol=1e-4,
+                               atol=1e-5)
+    np.testing.assert_array_equal(X, original)
+    assert "random_state" not in BASELINES["series_statistics"].options  # one run, no seeds
+
+
+def test_series_statistics_baseline_separates_by_level_not_by_shape(series):
+    X, y = series  # sines of two frequencies: the same level and spread
+    X_train, X_test = X[::2], X[1::2]
+    y_train, y_test = y[::2], y[1::2]
+    by_shape = series_statistics_baseline(X_train, y_train, X_test, y_test)
+    shifted = X + np.where(y == 1, 2.0, 0.0)[:, None, None]
+    by_level = series_statistics_baseline(shifted[::2], y_train, shifted[1::2], y_test)
+    assert by_level["accuracy"] == 1.0
+    assert by_shape["accuracy"] <= 0.75
 
 
 def test_random_ts2vec_encoder_baseline_uses_that_encoder(series, monkeypatch):

@@ -5,6 +5,7 @@ from .baselines import (
     minirocket_baseline,
     one_nn_baseline,
     random_encoder_baseline,
+    series_statistics_baseline,
     ts2vec_baseline,
 )
 from .harness import evaluate_transformer
@@ -23,6 +24,7 @@ __all__ = [
     "one_nn_baseline",
     "probe_accuracy",
     "random_encoder_baseline",
+    "series_statistics_baseline",
     "reference_accuracy",
     "svm_probe",
     "track_resources",

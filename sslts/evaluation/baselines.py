@@ -10,6 +10,10 @@
 - ``"random_encoder"``: the methods' default encoder with its random initial
   weights, no training, scored by the SVM probe: set beside a method, it
   shows what self-supervised training adds.
+- ``"series_statistics"``: the ``2 c`` features that ``standardize="series"``
+  appends to every embedding (each channel's mean and log standard
+  deviation over the series), alone, scored by the SVM probe: set beside a
+  method, it shows what the encoder adds beyond a series' level and spread.
 
 Each returns a record ``{"accuracy", "fit_seconds", "peak_memory_mb",
 "peak_gpu_memory_mb"}`` like :func:`~sslts.evaluation.evaluate_transformer`.
@@ -45,6 +49,7 @@ __all__ = [
     "one_nn_baseline",
     "random_encoder_baseline",
     "run_baseline",
+    "series_statistics_baseline",
     "ts2vec_baseline",
 ]
 
@@ -276,6 +281,51 @@ def random_encoder_baseline(X_train, y_train, X_test, y_test, *, random_state=No
     return _record(probe_accuracy("svm", Z_train, y_train, Z_test, y_test), usage)
 
 
+class _NoFeatures(torch.nn.Module):
+    """An encoder with an empty embedding: a series-standardised wrapper
+    around it gives the series statistics alone."""
+
+    out_features = 0
+
+    def forward(self, x):
+        return x.new_zeros(x.shape[0], 0)
+
+
+def series_statistics_baseline(X_train, y_train, X_test, y_test):
+    """The series statistics of ``standardize="series"`` alone, scored by the SVM probe.
+
+    Each channel is standardised by its mean and standard deviation over the
+    training split, then each series is described by the mean and the log
+    standard deviation of each of its channels (``2 c`` features, NaN
+    padding left out): exactly what the methods' default input
+    standardisation appends to their embeddings
+    (:class:`sslts.nn.SeriesStandardizedEncoder`), without any encoder. The
+    difference between a method and this baseline is what its encoder adds
+    beyond the level and the spread of a series.
+
+    Parameters
+    ----------
+    X_train, X_test : array-like of shape (n, n_channels, n_timepoints)
+        Series in any format of :func:`~sslts.utils.validation.check_time_series`.
+    y_train, y_test : array-like of shape (n,)
+        Labels.
+
+    Returns
+    -------
+    record : dict
+        ``accuracy`` on the test split, ``fit_seconds`` and ``peak_memory_mb``
+        of computing the training features, ``peak_gpu_memory_mb`` (None).
+    """
+    (A, lengths_a), (B, lengths_b) = _check_splits(X_train, X_test)
+    device = torch.device("cpu")
+    with track_resources(device) as usage:
+        train = SeriesDataset(A, lengths_a)
+        module = standardized(_NoFeatures(), "series", *train.channel_statistics())
+        Z_train = embed(module, train, 256, device)
+    Z_test = embed(module, SeriesDataset(B, lengths_b), 256, device)
+    return _record(probe_accuracy("svm", Z_train, y_train, Z_test, y_test), usage)
+
+
 #: A baseline: table label, function, keyword options it takes, module it
 #: needs (None: nothing optional), and the classifier it ends with.
 Baseline = namedtuple("Baseline", "label function options requires classifier")
@@ -294,6 +344,8 @@ BASELINES = {
         functools.partial(random_encoder_baseline, encoder="ts2vec", embedding_dim=320,
                           encoder_params={"hidden_channels": DEFAULT_HIDDEN_CHANNELS}),
         ("random_state", "device"), None, "svm"),
+    "series_statistics": Baseline("Series statistics", series_statistics_baseline, (), None,
+                                  "svm"),
 }
 
 
