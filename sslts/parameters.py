@@ -163,8 +163,9 @@ or fitted estimator, default="resnet"
         ``torch.set_num_threads``, ``threadpoolctl`` limits and joblib's
         workers are respected); on a machine where another job holds a core
         this avoids torch's threads spinning against it. A positive int:
-        that many threads; -1: all CPUs, -2: all but one, and so on. See
-        the "Scaling" page.""",
+        that many threads; -1: all CPUs, -2: all but one, and so on. The
+        embeddings of a seed depend on the number of threads by float
+        rounding: fix it for bit-identical runs. See the "Scaling" page.""",
     "callbacks": """\
     callbacks : list of skorch callbacks, default=None
         Extra callbacks (EarlyStopping, Checkpoint, LRScheduler, loggers),
