@@ -267,18 +267,15 @@ def random_encoder_baseline(X_train, y_train, X_test, y_test, *, random_state=No
         of building the encoder and embedding the training series,
         ``peak_gpu_memory_mb``.
     """
-    (A, lengths_a), (B, lengths_b) = _check_splits(X_train, X_test)
+    splits = _check_splits(X_train, X_test)
     device = resolve_device(device)
     seed = draw_seed(check_random_state(random_state))
-    with track_resources(device) as usage:
-        train = SeriesDataset(A, lengths_a)
+
+    def build(n_channels):
         with seeded_torch(seed, device):
-            module = build_encoder(encoder, A.shape[1], embedding_dim, encoder_params)
-        mean, std = train.channel_statistics() if standardize else (None, None)
-        module = standardized(module, standardize, mean, std).to(device)
-        Z_train = embed(module, train, 64, device)
-    Z_test = embed(module, SeriesDataset(B, lengths_b), 64, device)
-    return _record(probe_accuracy("svm", Z_train, y_train, Z_test, y_test), usage)
+            return build_encoder(encoder, n_channels, embedding_dim, encoder_params)
+
+    return _untrained_encoder_svm(build, standardize, splits, y_train, y_test, device)
 
 
 class _NoFeatures(torch.nn.Module):
@@ -316,13 +313,23 @@ def series_statistics_baseline(X_train, y_train, X_test, y_test):
         ``accuracy`` on the test split, ``fit_seconds`` and ``peak_memory_mb``
         of computing the training features, ``peak_gpu_memory_mb`` (None).
     """
-    (A, lengths_a), (B, lengths_b) = _check_splits(X_train, X_test)
-    device = torch.device("cpu")
+    splits = _check_splits(X_train, X_test)
+    return _untrained_encoder_svm(lambda n_channels: _NoFeatures(), "series", splits, y_train,
+                                  y_test, torch.device("cpu"))
+
+
+def _untrained_encoder_svm(build, standardize, splits, y_train, y_test, device):
+    """Embed both splits with ``build(n_channels)`` fed the input of
+    ``standardize`` (statistics of the training split), then the SVM probe;
+    the building and the training embeddings are what the record measures."""
+    (A, lengths_a), (B, lengths_b) = splits
     with track_resources(device) as usage:
         train = SeriesDataset(A, lengths_a)
-        module = standardized(_NoFeatures(), "series", *train.channel_statistics())
-        Z_train = embed(module, train, 256, device)
-    Z_test = embed(module, SeriesDataset(B, lengths_b), 256, device)
+        module = build(A.shape[1])
+        mean, std = train.channel_statistics() if standardize else (None, None)
+        module = standardized(module, standardize, mean, std).to(device)
+        Z_train = embed(module, train, 64, device)
+    Z_test = embed(module, SeriesDataset(B, lengths_b), 64, device)
     return _record(probe_accuracy("svm", Z_train, y_train, Z_test, y_test), usage)
 
 
